@@ -1,0 +1,61 @@
+// One benchmark target in its own process (pinned to one core by bench/run.ts):
+//   ours: the full DVC ID app on PostgreSQL;  bare: a bare oidc-provider, same keys, in-memory store.
+// It registers a client, pre-creates single-use codes and refresh tokens, writes them to a file, then serves.
+import 'reflect-metadata';
+import { readFileSync, writeFileSync } from 'node:fs';
+import Provider, { type Configuration } from 'oidc-provider';
+import { loadConfig } from '../src/config/index.ts';
+import { createDb, migrate } from '../src/db/knex.ts';
+import { createApp } from '../src/app.ts';
+import { seedSandboxAccounts } from '../src/sandbox/seed.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import { findAccountIdByIdentifier } from '../src/identity/accounts.ts';
+import { loadSigningKeys } from '../src/provider/keys.ts';
+
+const [kind, portArg, countArg, outFile, keysFile] = process.argv.slice(2);
+const port = Number(portArg);
+const count = Number(countArg);
+const issuer = `http://127.0.0.1:${port}`;
+export const CLIENT = {
+  client_id: 'bench', client_secret: 'bench-secret-0123456789abcdefghijkl', redirect_uris: ['http://127.0.0.1:9/cb'],
+  grant_types: ['authorization_code', 'refresh_token', 'client_credentials'], response_types: ['code'], dvc_skip_consent: true,
+};
+
+async function prepare(provider: Provider, accountId: string) {
+  const client = await provider.Client.find(CLIENT.client_id);
+  const grant = new provider.Grant({ accountId, clientId: CLIENT.client_id });
+  grant.addOIDCScope('openid offline_access');
+  const grantId = await grant.save();
+  const common = { client: client!, grantId, accountId, scope: 'openid offline_access', acr: '2', amr: ['pwd', 'sms', 'mfa'], authTime: Math.floor(Date.now() / 1000) };
+  const codes: string[] = [];
+  const refresh: string[] = [];
+  for (let i = 0; i < count; i++) {
+    codes.push(await new provider.AuthorizationCode({ ...common, redirectUri: CLIENT.redirect_uris[0] } as never).save());
+    refresh.push(await new provider.RefreshToken({ ...common, gty: 'authorization_code', iiat: Math.floor(Date.now() / 1000), rotations: 0 } as never).save());
+  }
+  writeFileSync(outFile!, JSON.stringify({ codes, refresh }));
+}
+
+if (kind === 'ours') {
+  const cfg = loadConfig({ ...process.env, ISSUER: issuer, PORT: String(port), LOG_LEVEL: 'silent', CAPTCHA: 'off' });
+  const db = createDb(cfg);
+  await migrate(db);
+  await db('oidc_models').whereNot({ kind: 'Client' }).delete();
+  await seedSandboxAccounts(cfg, db);
+  await db('oidc_models').insert({ kind: 'Client', id: CLIENT.client_id, payload: JSON.stringify(CLIENT) }).onConflict(['kind', 'id']).merge();
+  const { app, provider } = await createApp({ cfg, db, logger: createLogger('silent') });
+  writeFileSync(keysFile!, JSON.stringify(await loadSigningKeys(db, cfg.keyEncryptionSecret)));
+  await prepare(provider, (await findAccountIdByIdentifier(db, 'cccd', '001099012345'))!);
+  app.listen(port, '127.0.0.1', () => process.stdout.write('READY\n'));
+} else {
+  const keys = JSON.parse(readFileSync(keysFile!, 'utf8')) as NonNullable<Configuration['jwks']>['keys'];
+  const { dvc_skip_consent: _skip, ...client } = CLIENT;
+  const provider = new Provider(issuer, {
+    clients: [client as never], jwks: { keys }, features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+    claims: { openid: ['sub', 'acr', 'amr', 'auth_time'] }, pkce: { required: () => false }, rotateRefreshToken: true,
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+  });
+  await prepare(provider, 'bench-account');
+  provider.listen(port, '127.0.0.1', () => process.stdout.write('READY\n'));
+}

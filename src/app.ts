@@ -1,0 +1,86 @@
+// createApp: the Koa app (no listen). The provider handles the protocol; our router the pages.
+import 'reflect-metadata';
+import Koa, { type Context, type Next } from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type Provider from 'oidc-provider';
+import type { Config } from './config/index.ts';
+import type { Db } from './db/knex.ts';
+import { createSmsGateway, type SmsGateway } from './connectors/sms/index.ts';
+import { OtpService } from './identity/otp.ts';
+import { createProvider } from './provider/configuration.ts';
+import { loadSigningKeys } from './provider/keys.ts';
+import { MethodRegistry } from './interaction/registry.ts';
+import { interactionOf, interactionRouter } from './interaction/routes.ts';
+import { loginFinisher } from './interaction/finish.ts';
+import type { MethodDeps } from './interaction/method.ts';
+import { AppError } from './shared/errors.ts';
+import './shared/messages.ts';
+import { Captcha } from './web/captcha.ts';
+import { csrf } from './web/csrf.ts';
+import { render } from './web/render.ts';
+import { rejectNul } from './web/reject-nul.ts';
+import { securityHeaders } from './web/security-headers.ts';
+import { staticFiles } from './web/static.ts';
+import { sandboxRouter } from './sandbox/routes.ts';
+import type { Logger } from './shared/logger.ts';
+
+export interface AppDeps { cfg: Config; db: Db; logger: Logger; sms?: SmsGateway }
+
+export interface App { app: Koa; provider: Provider; registry: MethodRegistry }
+
+export async function createApp({ cfg, db, logger, sms: smsOverride }: AppDeps): Promise<App> {
+  const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
+  const provider = createProvider(cfg, db, jwks);
+  const sms = smsOverride ?? createSmsGateway(cfg, db);
+  const otp = new OtpService(db, sms, cfg);
+  const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha);
+  const registry = new MethodRegistry(cfg);
+  const clientIp = (ctx: Context) => ctx.ip;
+
+  const deps: MethodDeps & { registry: MethodRegistry } = {
+    cfg, db, provider, otp, sms, captcha, render, registry, clientIp,
+    finishLogin: loginFinisher(db, provider, registry, clientIp),
+    interaction: (ctx) => interactionOf(provider, ctx),
+  };
+
+  const app = new Koa();
+  // Must equal the provider's cookie keys, or the interaction cookie is written unsigned.
+  app.keys = cfg.cookieKeys;
+  app.proxy = cfg.trustProxy;
+
+  app.use(securityHeaders);
+  app.use(async (ctx: Context, next: Next) => {
+    ctx.state.sandbox = cfg.sandbox;
+    try {
+      await next();
+    } catch (e) {
+      if (e instanceof AppError) return render(ctx, 'error', { messageKey: e.messageKey }, e.status);
+      logger.error('request failed', { path: ctx.path, error: e instanceof Error ? e.message : String(e) });
+      render(ctx, 'error', { messageKey: 'error.generic' }, 500);
+    }
+  });
+  app.use(staticFiles);
+
+  const pages = new Router();
+  pages.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb' }));
+  pages.use(csrf(cfg.otpSecret));
+  for (const m of registry.methods) m.mount(pages, deps);
+  pages.use(interactionRouter(deps).routes());
+  if (cfg.sandbox) pages.use(sandboxRouter(db).routes());
+  app.use(pages.routes());
+  app.use(pages.allowedMethods());
+
+  app.use(rejectNul);
+  app.use(mountProvider(provider));
+  return { app, provider, registry };
+}
+
+// Everything our router did not answer is protocol: hand the raw request to oidc-provider.
+function mountProvider(provider: Provider) {
+  const handler = provider.callback();
+  return async (ctx: Context) => {
+    ctx.respond = false;
+    await handler(ctx.req, ctx.res);
+  };
+}

@@ -1,0 +1,191 @@
+// Configuration: one documented object of defaults, overridden by environment variables.
+// Like oidc-provider's defaults.js, the comments here ARE the reference (README links to this file).
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export type Mode = 'sandbox' | 'production';
+
+export interface Config {
+  /** MODE — `sandbox` (default for `npm start`: sandbox connectors, test accounts, SMS outbox page)
+   *  or `production` (refuses to start with sandbox connectors, example secrets or captcha off). */
+  mode: Mode;
+  /** SANDBOX — turn sandbox helpers on in production mode explicitly (for a staging site). Default: on in sandbox mode. */
+  sandbox: boolean;
+  /** ISSUER — the public https URL of the provider, exactly as integrators will see it. */
+  issuer: string;
+  /** PORT / HOST — where to listen. */
+  port: number;
+  host: string;
+  /** DATABASE_URL — PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (zero set-up). */
+  databaseUrl: string | undefined;
+  /** DATA_DIR — folder of the embedded database. */
+  dataDir: string;
+  /** COOKIE_KEYS — comma-separated secrets for signed cookies (first signs, all verify: rotate by prepending). */
+  cookieKeys: string[];
+  /** KEY_ENCRYPTION_SECRET — secret that encrypts the signing keys at rest (AES-256-GCM, key derived by HKDF). */
+  keyEncryptionSecret: string;
+  /** OTP_SECRET — HMAC secret for OTP/captcha/CSRF digests stored in the database. */
+  otpSecret: string;
+  /** PAIRWISE_SALT — salt for pairwise subject identifiers; never change it once clients use pairwise. */
+  pairwiseSalt: string;
+  /** CAPTCHA — `on` (default) or `off` (automated tests only; refused in production mode). */
+  captcha: boolean;
+  /** TRUST_PROXY — trust X-Forwarded-* from the load balancer (needed for https detection and client IPs). */
+  trustProxy: boolean;
+  /** METHODS — comma-separated login/registration methods to enable, in the order the chooser lists them. */
+  methods: string[];
+  /** CEILING_<METHOD> — highest acr a method may grant (e.g. CEILING_PASSWORD_OTP=2). */
+  ceilings: Record<string, 2 | 3>;
+  /** SMS_GATEWAY — `sandbox` (messages kept in the database, readable at /sandbox/sms) or `http`. */
+  smsGateway: 'sandbox' | 'http';
+  /** SMS_URL / SMS_TOKEN — the HTTP gateway: JSON POST {to, text} with a bearer token and an Idempotency-Key header. */
+  smsUrl: string | undefined;
+  smsToken: string | undefined;
+  /** SMS_TIMEOUT_MS — per attempt; SMS_RETRIES — extra attempts on network errors and 5xx. */
+  smsTimeoutMs: number;
+  smsRetries: number;
+  /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes. */
+  otpTtlSeconds: number;
+  otpMaxAttempts: number;
+  otpResendCooldownSeconds: number;
+  /** LOGIN_MAX_FAILURES_PER_ACCOUNT / LOGIN_MAX_FAILURES_PER_IP within LOGIN_WINDOW_SECONDS. */
+  loginMaxFailuresPerAccount: number;
+  loginMaxFailuresPerIp: number;
+  loginWindowSeconds: number;
+  /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour. */
+  smsMaxPerPhone: number;
+  smsMaxPerIp: number;
+  /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token. */
+  registrationInitialAccessToken: string | undefined;
+  /** ALLOW_LOOPBACK_FETCH — let the provider call 127.0.0.1 (client jwks_uri, back-channel logout). Sandbox/tests only. */
+  allowLoopbackFetch: boolean;
+  /** SANDBOX_DIR — seeded test identities. */
+  sandboxDir: string;
+  /** LOG_LEVEL — `info` or `silent`. */
+  logLevel: 'info' | 'silent';
+}
+
+// Secrets that ship in this repository: fine for a laptop, refused in production mode.
+export const EXAMPLE_SECRETS = {
+  cookieKeys: ['example-cookie-key-change-me-0123456789'],
+  keyEncryptionSecret: 'example-key-encryption-secret-change-me',
+  otpSecret: 'example-otp-secret-change-me',
+  pairwiseSalt: 'example-pairwise-salt-change-me',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(`config ${key}: ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function bool(env: Env, key: string, dflt: boolean): boolean {
+  const v = env[key];
+  if (v === undefined || v === '') return dflt;
+  if (/^(1|true|on|yes)$/i.test(v)) return true;
+  if (/^(0|false|off|no)$/i.test(v)) return false;
+  throw new ConfigError(key, `expected on/off, got "${v}"`);
+}
+
+function int(env: Env, key: string, dflt: number, min = 1, max = 10_000_000): number {
+  const v = env[key];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `expected an integer ${min}..${max}, got "${v}"`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], dflt: T): T {
+  const v = env[key];
+  if (v === undefined || v === '') return dflt;
+  if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(key, `expected one of ${allowed.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+export const ALL_METHODS = ['password_otp'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const issuer = env.ISSUER || `http://localhost:${port}`;
+  try {
+    const u = new URL(issuer);
+    if (u.search || u.hash) throw new Error('no query or fragment');
+  } catch {
+    throw new ConfigError('ISSUER', `not a valid URL: "${issuer}"`);
+  }
+  const methods = (env.METHODS || ALL_METHODS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const ceilings: Record<string, 2 | 3> = {};
+  for (const [k, v] of Object.entries(env)) {
+    const m = /^CEILING_([A-Z0-9_]+)$/.exec(k);
+    if (!m || v === undefined) continue;
+    if (v !== '2' && v !== '3') throw new ConfigError(k, `expected 2 or 3, got "${v}"`);
+    ceilings[m[1]!.toLowerCase()] = Number(v) as 2 | 3;
+  }
+  const cfg: Config = {
+    mode,
+    sandbox: bool(env, 'SANDBOX', mode === 'sandbox'),
+    issuer: issuer.replace(/\/$/, ''),
+    port,
+    host,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.DATA_DIR || path.resolve('data'),
+    cookieKeys: env.COOKIE_KEYS ? env.COOKIE_KEYS.split(',').map((s) => s.trim()).filter(Boolean) : EXAMPLE_SECRETS.cookieKeys,
+    keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET || EXAMPLE_SECRETS.keyEncryptionSecret,
+    otpSecret: env.OTP_SECRET || EXAMPLE_SECRETS.otpSecret,
+    pairwiseSalt: env.PAIRWISE_SALT || EXAMPLE_SECRETS.pairwiseSalt,
+    captcha: bool(env, 'CAPTCHA', true),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    methods,
+    ceilings,
+    smsGateway: oneOf(env, 'SMS_GATEWAY', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
+    smsUrl: env.SMS_URL || undefined,
+    smsToken: env.SMS_TOKEN || undefined,
+    smsTimeoutMs: int(env, 'SMS_TIMEOUT_MS', 5000),
+    smsRetries: int(env, 'SMS_RETRIES', 2, 0, 10),
+    otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
+    otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
+    otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
+    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
+    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 50),
+    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900),
+    smsMaxPerPhone: int(env, 'SMS_MAX_PER_PHONE', 10),
+    smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
+    registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
+    allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
+    sandboxDir: env.SANDBOX_DIR || path.resolve('config/sandbox'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'silent'] as const, 'info'),
+  };
+  validate(cfg);
+  return cfg;
+}
+
+function validate(cfg: Config): void {
+  for (const m of cfg.methods) {
+    if (!(ALL_METHODS as readonly string[]).includes(m)) throw new ConfigError('METHODS', `unknown method "${m}" (known: ${ALL_METHODS.join(', ')})`);
+  }
+  if (cfg.smsGateway === 'http' && !cfg.smsUrl) throw new ConfigError('SMS_URL', 'required when SMS_GATEWAY=http');
+  if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
+  if (cfg.mode !== 'production') return;
+  // Production refuses everything that is only safe on a laptop.
+  if (cfg.smsGateway === 'sandbox') throw new ConfigError('SMS_GATEWAY', 'the sandbox gateway is not allowed in production mode');
+  if (!cfg.captcha) throw new ConfigError('CAPTCHA', 'captcha cannot be turned off in production mode');
+  if (cfg.sandbox) throw new ConfigError('SANDBOX', 'sandbox helpers are not allowed in production mode');
+  if (cfg.allowLoopbackFetch) throw new ConfigError('ALLOW_LOOPBACK_FETCH', 'not allowed in production mode');
+  if (cfg.cookieKeys.some((k) => EXAMPLE_SECRETS.cookieKeys.includes(k))) throw new ConfigError('COOKIE_KEYS', 'the example secret is not allowed in production mode');
+  const same: [keyof typeof EXAMPLE_SECRETS, string][] = [['keyEncryptionSecret', 'KEY_ENCRYPTION_SECRET'], ['otpSecret', 'OTP_SECRET'], ['pairwiseSalt', 'PAIRWISE_SALT']];
+  for (const [k, name] of same) {
+    if (cfg[k] === EXAMPLE_SECRETS[k]) throw new ConfigError(name, 'the example secret is not allowed in production mode');
+  }
+  if (!cfg.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be https in production mode');
+}
+
+/** Reads a JSON file from the sandbox folder (test identities). */
+export function readSandboxJson<T>(cfg: Config, file: string): T {
+  const p = path.join(cfg.sandboxDir, file);
+  if (!existsSync(p)) throw new ConfigError('SANDBOX_DIR', `missing ${p}`);
+  return JSON.parse(readFileSync(p, 'utf8')) as T;
+}

@@ -1,0 +1,52 @@
+// Database handle: real PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readdirSync } from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import ClientPgLite from 'knex-pglite';
+import type { Config } from '../config/index.ts';
+
+// pg returns int8/numeric as strings; we only use int8 for counters and ids that fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type Db = Knex;
+
+export function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
+  if (cfg.databaseUrl) {
+    return knexFactory({ client: 'pg', connection: cfg.databaseUrl, pool: { min: 0, max: 10 } });
+  }
+  mkdirSync(cfg.dataDir, { recursive: true });
+  return knexFactory({
+    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    dialect: 'postgres',
+    connection: { filename: path.join(cfg.dataDir, 'pgdata') },
+  } as Knex.Config);
+}
+
+/** PGlite answers count(*) with a number or BigInt, pg with a string: always give a number. */
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') return Number(v);
+  return 0;
+}
+
+const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+// Migrations are TypeScript modules in migrations/, loaded in name order.
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => readdirSync(migrationsDir).filter((f) => /^\d+.*\.ts$/.test(f)).sort(),
+  getMigrationName: (m) => m,
+  getMigration: async (m) => (await import(pathToFileURL(path.join(migrationsDir, m)).href)) as Knex.Migration,
+};
+
+export async function migrate(db: Db): Promise<string[]> {
+  const [, done] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return done;
+}
+
+export async function rollbackAll(db: Db): Promise<void> {
+  await db.migrate.rollback({ migrationSource }, true);
+}

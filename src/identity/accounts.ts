@@ -1,0 +1,89 @@
+// Accounts and their identifiers: the people and enterprises behind the tokens.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/knex.ts';
+
+export type SubjectType = 'citizen' | 'enterprise';
+export type Level = 2 | 3;
+export type IdentifierType = 'cccd' | 'cmnd' | 'mst' | 'bhxh' | 'phone' | 'email';
+export type AccountStatus = 'active' | 'pending_activation' | 'locked' | 'closed';
+
+export interface Account {
+  id: string;
+  subjectType: SubjectType;
+  level: Level;
+  status: AccountStatus;
+  fullName: string | null;
+  birthdate: string | null; // ISO yyyy-mm-dd
+  organisationName: string | null;
+  updatedAt: Date;
+  identifiers: { type: IdentifierType; value: string; verified: boolean; primary: boolean }[];
+}
+
+interface AccountRow {
+  id: string; subject_type: SubjectType; level: number; status: AccountStatus; full_name: string | null;
+  birthdate: string | Date | null; organisation_name: string | null; updated_at: string | Date;
+}
+
+function isoDate(v: string | Date | null): string | null {
+  if (v === null) return null;
+  if (typeof v === 'string') return v.slice(0, 10);
+  // pg parses `date` as a local-midnight Date: read it back in local time.
+  return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
+}
+
+export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const row = (await db('accounts').where({ id }).first()) as AccountRow | undefined;
+  if (!row) return undefined;
+  const ids = await db('identifiers').where({ account_id: id }).orderBy('id');
+  return {
+    id: row.id,
+    subjectType: row.subject_type,
+    level: row.level as Level,
+    status: row.status,
+    fullName: row.full_name,
+    birthdate: isoDate(row.birthdate),
+    organisationName: row.organisation_name,
+    updatedAt: new Date(row.updated_at),
+    identifiers: ids.map((r: { type: IdentifierType; value: string; verified: boolean; primary: boolean }) => ({ type: r.type, value: r.value, verified: r.verified, primary: r.primary })),
+  };
+}
+
+/** The account holding a legal identifier (CCCD, CMND, MST, BHXH), if any. */
+export async function findAccountIdByIdentifier(db: Db, type: IdentifierType, value: string): Promise<string | undefined> {
+  const row = await db('identifiers').where({ type, value }).first('account_id');
+  return row?.account_id as string | undefined;
+}
+
+export function identifierOf(a: Account, type: IdentifierType): string | undefined {
+  return (a.identifiers.find((i) => i.type === type && i.primary) ?? a.identifiers.find((i) => i.type === type))?.value;
+}
+
+export interface NewAccount {
+  subjectType: SubjectType;
+  level: Level;
+  status?: AccountStatus;
+  fullName?: string;
+  birthdate?: string;
+  organisationName?: string;
+  identifiers: { type: IdentifierType; value: string; verified: boolean }[];
+}
+
+/** Inserts an account with its identifiers; call inside a transaction (pass the trx). */
+export async function insertAccount(trx: Db, a: NewAccount): Promise<string> {
+  const id = randomUUID();
+  await trx('accounts').insert({
+    id, subject_type: a.subjectType, level: a.level, status: a.status ?? 'active',
+    full_name: a.fullName ?? null, birthdate: a.birthdate ?? null, organisation_name: a.organisationName ?? null,
+  });
+  const seen = new Set<string>();
+  for (const i of a.identifiers) {
+    await trx('identifiers').insert({ account_id: id, type: i.type, value: i.value, verified: i.verified, primary: !seen.has(i.type) });
+    seen.add(i.type);
+  }
+  return id;
+}
+
+export async function setLevel(trx: Db, accountId: string, level: Level): Promise<void> {
+  await trx('accounts').where({ id: accountId }).update({ level, updated_at: trx.fn.now() });
+}

@@ -1,0 +1,78 @@
+// Creating an account from typed input: validate and normalise every field, apply the
+// duplicate rule (a person by ID number, an enterprise by tax code), then insert atomically.
+import type { Db } from '../db/knex.ts';
+import { findAccountIdByIdentifier, insertAccount, type IdentifierType, type Level, type SubjectType } from './accounts.ts';
+import { addCredential } from './credentials.ts';
+import { parseCccd, parseCmnd, parseDateVn, parseEmail, parseMst, parsePhone, normaliseName } from './identifiers/index.ts';
+import { hashPassword, passwordProblems, PASSWORD_CREDENTIAL, type PasswordConfig } from './passwords.ts';
+
+export interface CreateAccountInput {
+  subjectType: SubjectType | undefined;
+  level: Level | '2' | '3' | undefined;
+  fullName?: string | undefined;
+  birthdate?: string | undefined; // dd/mm/yyyy
+  cccd?: string | undefined;
+  cmnd?: string | undefined;
+  mst?: string | undefined;
+  organisationName?: string | undefined;
+  phone?: string | undefined;
+  email?: string | undefined;
+  password?: string | undefined;
+}
+
+export type FieldError = { field: string; error: string };
+export type CreateResult = { ok: true; accountId: string } | { ok: false; errors: FieldError[] };
+
+export async function createAccount(db: Db, input: CreateAccountInput): Promise<CreateResult> {
+  const errors: FieldError[] = [];
+  const ids: { type: IdentifierType; value: string; verified: boolean }[] = [];
+  const need = (field: string, v: string | undefined) => { if (!v?.trim()) errors.push({ field, error: 'required' }); return v?.trim() ?? ''; };
+
+  if (input.subjectType !== 'citizen' && input.subjectType !== 'enterprise') errors.push({ field: 'type', error: 'format' });
+  const level = Number(input.level);
+  if (level !== 2 && level !== 3) errors.push({ field: 'level', error: 'format' });
+  const fullName = input.fullName?.trim() ? normaliseName(input.fullName) : undefined;
+
+  let birthdate: string | undefined;
+  if (input.subjectType === 'citizen') {
+    need('name', input.fullName);
+    const d = parseDateVn(need('birthdate', input.birthdate));
+    if (d.ok) birthdate = d.value; else if (input.birthdate) errors.push({ field: 'birthdate', error: d.error });
+    if (!input.cccd && !input.cmnd) errors.push({ field: 'cccd', error: 'required' });
+    if (input.cccd) { const r = parseCccd(input.cccd, birthdate); if (r.ok) ids.push({ type: 'cccd', value: r.value, verified: true }); else errors.push({ field: 'cccd', error: r.error }); }
+    if (input.cmnd) { const r = parseCmnd(input.cmnd); if (r.ok) ids.push({ type: 'cmnd', value: r.value, verified: true }); else errors.push({ field: 'cmnd', error: r.error }); }
+  }
+  if (input.subjectType === 'enterprise') {
+    need('organisation', input.organisationName);
+    const r = parseMst(need('mst', input.mst));
+    if (r.ok) ids.push({ type: 'mst', value: r.value, verified: true }); else if (input.mst) errors.push({ field: 'mst', error: r.error });
+  }
+  const phone = parsePhone(need('phone', input.phone));
+  if (phone.ok) ids.push({ type: 'phone', value: phone.value, verified: true }); else if (input.phone) errors.push({ field: 'phone', error: phone.error });
+  if (input.email?.trim()) {
+    const e = parseEmail(input.email);
+    if (e.ok) ids.push({ type: 'email', value: e.value, verified: false }); else errors.push({ field: 'email', error: e.error });
+  }
+  if (input.password !== undefined) for (const p of passwordProblems(input.password)) errors.push({ field: 'password', error: p });
+  if (errors.length) return { ok: false, errors };
+
+  for (const i of ids) {
+    if (['cccd', 'cmnd', 'mst'].includes(i.type) && (await findAccountIdByIdentifier(db, i.type, i.value))) return { ok: false, errors: [{ field: i.type, error: 'duplicate' }] };
+  }
+  const hash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+  try {
+    const accountId = await db.transaction(async (trx) => {
+      const id = await insertAccount(trx, {
+        subjectType: input.subjectType!, level: level as Level, fullName, birthdate,
+        organisationName: input.organisationName?.trim() ? normaliseName(input.organisationName) : undefined, identifiers: ids,
+      });
+      if (hash) await addCredential<PasswordConfig>(trx, id, PASSWORD_CREDENTIAL, { hash, changedAt: new Date().toISOString() });
+      return id;
+    });
+    return { ok: true, accountId };
+  } catch (e) {
+    // Two requests for the same person at once: the unique index decides, the loser is a duplicate.
+    if ((e as { code?: string }).code === '23505') return { ok: false, errors: [{ field: 'identifier', error: 'duplicate' }] };
+    throw e;
+  }
+}

@@ -1,0 +1,40 @@
+// Credentials (kratos-style): one row per credential, typed JSON config, unique identifiers.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/knex.ts';
+
+export interface Credential<C = Record<string, unknown>> {
+  id: string;
+  accountId: string;
+  type: string;
+  config: C;
+  version: number;
+}
+
+function fromRow<C>(r: { id: string; account_id: string; type: string; config: unknown; version: number }): Credential<C> {
+  return { id: r.id, accountId: r.account_id, type: r.type, config: (typeof r.config === 'string' ? JSON.parse(r.config) : r.config) as C, version: r.version };
+}
+
+export async function addCredential<C>(trx: Db, accountId: string, type: string, config: C, identifiers: string[] = []): Promise<string> {
+  const id = randomUUID();
+  await trx('credentials').insert({ id, account_id: accountId, type, config: JSON.stringify(config) });
+  for (const identifier of identifiers) await trx('credential_identifiers').insert({ credential_id: id, type, identifier });
+  return id;
+}
+
+export async function credentialsOf<C>(db: Db, accountId: string, type: string): Promise<Credential<C>[]> {
+  const rows = await db('credentials').where({ account_id: accountId, type }).orderBy('created_at');
+  return rows.map((r) => fromRow<C>(r));
+}
+
+export async function findCredentialByIdentifier<C>(db: Db, type: string, identifier: string): Promise<Credential<C> | undefined> {
+  const r = await db('credentials as c').join('credential_identifiers as ci', 'ci.credential_id', 'c.id')
+    .where({ 'ci.type': type, 'ci.identifier': identifier }).first('c.*');
+  return r ? fromRow<C>(r) : undefined;
+}
+
+/** Optimistic update: fails (returns false) when someone else changed the credential meanwhile. */
+export async function updateCredential<C>(db: Db, cred: Credential<C>, config: C): Promise<boolean> {
+  const n = await db('credentials').where({ id: cred.id, version: cred.version })
+    .update({ config: JSON.stringify(config), version: cred.version + 1, updated_at: db.fn.now() });
+  return n === 1;
+}

@@ -1,0 +1,58 @@
+// The contract every registration/login method implements. The chooser, the step-up page and
+// the policy only ever see this interface; methods never import each other.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import type { Account, Level, SubjectType } from '../identity/accounts.ts';
+import type { OtpService } from '../identity/otp.ts';
+import type { SmsGateway } from '../connectors/sms/index.ts';
+import type { Text } from '../shared/i18n.ts';
+import type { Captcha } from '../web/captcha.ts';
+
+export type Purpose = 'login' | 'registration';
+
+export interface LoginOutcome {
+  accountId: string;
+  methodId: string;
+  amr: string[];
+}
+
+/** What the host gives a method: narrow on purpose (STYLE.md, kratos dependencies). */
+export interface MethodDeps {
+  cfg: Config;
+  db: Db;
+  provider: Provider;
+  otp: OtpService;
+  sms: SmsGateway;
+  captcha: Captcha;
+  render(ctx: Context, view: string, locals?: Record<string, unknown>, status?: number): void;
+  /** Completes the interaction: computes acr = min(account level, method ceiling) and redirects. */
+  finishLogin(ctx: Context, outcome: LoginOutcome): Promise<void>;
+  /** The interaction of this request (throws a friendly error when it is gone). */
+  interaction(ctx: Context): Promise<Awaited<ReturnType<Provider['interactionDetails']>>>;
+  clientIp(ctx: Context): string;
+}
+
+export interface AuthMethod {
+  id: string;
+  label: Text;
+  hint?: Text;
+  purposes: Purpose[];
+  subjectTypes: SubjectType[];
+  /** The highest acr this method can vouch for (config CEILING_<ID> may lower it). */
+  ceiling: Level;
+  /** RFC 8176 values this method puts in `amr`. */
+  amr: string[];
+  /** Whether the method needs an account already known (e.g. from the session) before it starts. */
+  requiresKnownAccount: boolean;
+  /** Can this method, used now, bring this already-signed-in account to `level`? (step-up) */
+  canRaise?(account: Account, level: Level): boolean;
+  /** Mounts the method's routes; paths must start with `/interaction/:uid/<id>`. */
+  mount(router: Router, deps: MethodDeps): void;
+}
+
+export function defineMethod<T extends AuthMethod>(m: T): T {
+  return m;
+}

@@ -1,0 +1,106 @@
+// The hosted interaction pages: chooser, step-up, consent, cancel. Each method mounts its own steps.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Db } from '../db/knex.ts';
+import { findAccount } from '../identity/accounts.ts';
+import { SessionExpired } from '../shared/errors.ts';
+import { addMessages } from '../shared/i18n.ts';
+import { requestedAcrFromParams, sessionLevel } from './levels.ts';
+import type { MethodDeps } from './method.ts';
+import type { MethodRegistry } from './registry.ts';
+
+addMessages({
+  'error.account_unavailable': { vi: 'Tài khoản này hiện không thể đăng nhập. Vui lòng liên hệ bộ phận hỗ trợ.', en: 'This account cannot sign in at the moment. Please contact support.' },
+});
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export async function interactionOf(provider: Provider, ctx: Context): Promise<Details> {
+  try {
+    const d = await provider.interactionDetails(ctx.req, ctx.res);
+    if (ctx.params.uid && d.uid !== ctx.params.uid) throw SessionExpired();
+    return d;
+  } catch {
+    throw SessionExpired();
+  }
+}
+
+export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry }): Router {
+  const { provider, db, registry, render } = deps;
+  const router = new Router();
+
+  const clientName = async (details: Details) => {
+    const client = await provider.Client.find(String(details.params.client_id));
+    return client?.clientName ?? String(details.params.client_id);
+  };
+
+  router.get('/interaction/:uid', async (ctx) => {
+    const details = await interactionOf(provider, ctx);
+    const { prompt, params } = details;
+    const name = await clientName(details);
+    const req = requestedAcrFromParams(params);
+
+    if (prompt.name === 'login') {
+      const accountId = details.session?.accountId;
+      if (accountId && prompt.reasons.includes('acr_below')) {
+        return showStepUp(ctx, db, deps, details, name, accountId, req.minimum ?? 3);
+      }
+      return render(ctx, 'chooser', {
+        uid: details.uid, clientName: name, minimum: req.minimum,
+        methods: registry.forChooser('login', req.minimum).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
+      });
+    }
+    if (prompt.name === 'consent') {
+      const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+      return render(ctx, 'consent', { uid: details.uid, clientName: name, scopes: (d.missingOIDCScope ?? []).filter((s) => s !== 'openid'), claims: d.missingOIDCClaims ?? [] });
+    }
+    throw SessionExpired();
+  });
+
+  router.post('/interaction/:uid/confirm', async (ctx) => {
+    const details = await interactionOf(provider, ctx);
+    if (details.prompt.name !== 'consent' || !details.session?.accountId) throw SessionExpired();
+    const d = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const grant = details.grantId
+      ? (await provider.Grant.find(details.grantId))!
+      : new provider.Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) });
+    if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+    if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  });
+
+  // "Cancel and return to the site", and "deny" on the consent page.
+  router.post('/interaction/:uid/abort', async (ctx) => {
+    await interactionOf(provider, ctx);
+    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  });
+
+  // Nothing can reach the level the RP demanded: tell the RP so (DESIGN.md §2).
+  router.post('/interaction/:uid/unmet', async (ctx) => {
+    await interactionOf(provider, ctx);
+    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, {
+      error: 'unmet_authentication_requirements', error_description: 'the account cannot reach the requested assurance level now',
+    }, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(redirectTo);
+  });
+
+  return router;
+}
+
+async function showStepUp(ctx: Context, db: Db, deps: MethodDeps & { registry: MethodRegistry }, details: Details, clientName: string, accountId: string, level: 2 | 3): Promise<void> {
+  const account = await findAccount(db, accountId);
+  if (!account) throw SessionExpired();
+  const methods = deps.registry.forStepUp(account, level);
+  deps.render(ctx, 'stepup', {
+    uid: details.uid, clientName, level, current: sessionLevel(details.session?.acr) ?? account.level,
+    methods: methods.map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
+  });
+}

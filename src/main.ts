@@ -1,0 +1,37 @@
+// Composition root: config → database → sandbox seed → app → listen.
+import { loadConfig, ConfigError } from './config/index.ts';
+import { createDb, migrate } from './db/knex.ts';
+import { createApp } from './app.ts';
+import { cleanupExpired } from './provider/adapter.ts';
+import { seedSandboxAccounts } from './sandbox/seed.ts';
+import { createLogger } from './shared/logger.ts';
+
+async function main(): Promise<void> {
+  let cfg;
+  try {
+    cfg = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`Refusing to start: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(cfg.logLevel);
+  if (cfg.mode === 'sandbox') logger.warn('SANDBOX MODE: sandbox connectors, example secrets and test accounts are on. Never use this mode with real people.');
+  const db = createDb(cfg);
+  await migrate(db);
+  if (cfg.sandbox) await seedSandboxAccounts(cfg, db);
+  const { app } = await createApp({ cfg, db, logger });
+  // Every node runs the cleanup; it is idempotent, so no leader is needed.
+  const timer = setInterval(() => { cleanupExpired(db).catch((e: unknown) => logger.error('cleanup failed', { error: String(e) })); }, 600_000);
+  timer.unref();
+  const server = app.listen(cfg.port, cfg.host, () => {
+    logger.info('DVC ID listening', { issuer: cfg.issuer, port: cfg.port, database: cfg.databaseUrl ? 'postgresql' : `embedded (${cfg.dataDir})` });
+  });
+  const stop = () => { server.close(); void db.destroy().then(() => process.exit(0)); };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();

@@ -1,0 +1,17 @@
+// L1: ID number (CCCD/CMND) or tax code + password + captcha, then an SMS OTP to the registered phone.
+import './messages.ts';
+import { defineMethod } from '../../interaction/method.ts';
+import { mountPasswordOtp } from './routes.ts';
+
+export const passwordOtpMethod = defineMethod({
+  id: 'password_otp',
+  label: { vi: 'Số CCCD/CMND và mật khẩu', en: 'ID number and password' },
+  hint: { vi: 'Kèm mã OTP gửi đến số điện thoại đã đăng ký', en: 'Plus a one-time code sent to your registered phone' },
+  purposes: ['login'],
+  subjectTypes: ['citizen', 'enterprise'],
+  ceiling: 3,
+  amr: ['pwd', 'sms', 'mfa'],
+  requiresKnownAccount: false,
+  mount: mountPasswordOtp,
+});
+

@@ -1,0 +1,144 @@
+// L1 steps: /interaction/:uid/password_otp (ID + password + captcha) → …/otp (SMS code) → finish.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { findAccount, findAccountIdByIdentifier, type Account } from '../../identity/accounts.ts';
+import { audit } from '../../identity/audit.ts';
+import { credentialsOf } from '../../identity/credentials.ts';
+import { maskPhone, parseMst, parsePersonalId } from '../../identity/identifiers/index.ts';
+import { burnPasswordTime, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../../identity/passwords.ts';
+import type { MethodDeps } from '../../interaction/method.ts';
+import { pseudonym } from '../../shared/digest.ts';
+import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
+import { translate, langOf } from '../../shared/i18n.ts';
+import { hit, reset } from '../../shared/rate-limit.ts';
+
+const ID = 'password_otp';
+const OTP_PURPOSE = 'login';
+interface FlowData { accountId: string; phone: string }
+
+type Body = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** Username → account id: a CCCD/CMND for citizens, a tax code for enterprises. */
+async function accountIdFor(deps: MethodDeps, username: string): Promise<string | undefined | null> {
+  const person = parsePersonalId(username);
+  if (person.ok) return findAccountIdByIdentifier(deps.db, person.value.type, person.value.value);
+  const mst = parseMst(username);
+  if (mst.ok) return findAccountIdByIdentifier(deps.db, 'mst', mst.value);
+  return null; // not an identifier at all
+}
+
+function primaryPhone(a: Account): string | undefined {
+  return a.identifiers.find((i) => i.type === 'phone' && i.primary && i.verified)?.value;
+}
+
+export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
+  const { cfg, db, captcha, render, otp } = deps;
+  const base = `/interaction/:uid/${ID}`;
+  const flowId = (uid: string) => `${uid}:${ID}`;
+
+  const showForm = async (ctx: Context, uid: string, extra: Record<string, unknown> = {}, status = 200) =>
+    render(ctx, 'methods/password_otp/login', { uid, captcha: await captcha.create(), ...extra }, status);
+
+  router.get(base, async (ctx) => {
+    const d = await deps.interaction(ctx);
+    await showForm(ctx, d.uid, { values: { username: d.params.login_hint ?? '' } });
+  });
+
+  router.post(base, async (ctx) => {
+    const d = await deps.interaction(ctx);
+    const body = ctx.request.body as Body;
+    const username = str(body.username).trim();
+    const password = str(body.password);
+    const errors: Record<string, string> = {};
+    const accountId = await accountIdFor(deps, username);
+    if (accountId === null) errors.username = 'pwotp.err.username';
+    if (!password) errors.password = 'pwotp.err.password_required';
+    if (!(await captcha.check(body.captcha_id, body.captcha))) errors.captcha = 'pwotp.err.captcha';
+    if (Object.keys(errors).length) return showForm(ctx, d.uid, { errors, values: { username } }, 400);
+
+    // Count the attempt before checking it: parallel guesses cannot get past the limit.
+    const ip = deps.clientIp(ctx);
+    const acctKey = `login:acct:${pseudonym(cfg.otpSecret, username)}`;
+    const perAccount = await hit(db, acctKey, cfg.loginWindowSeconds);
+    const perIp = await hit(db, `login:ip:${ip}`, cfg.loginWindowSeconds);
+    if (perAccount > cfg.loginMaxFailuresPerAccount || perIp > cfg.loginMaxFailuresPerIp) {
+      await audit(db, { action: 'login', accountId: accountId ?? undefined, ip, method: ID, result: 'failure', details: { reason: 'throttled' } });
+      return showForm(ctx, d.uid, { formError: 'pwotp.err.locked', formErrorParams: { minutes: Math.ceil(cfg.loginWindowSeconds / 60) }, values: { username } }, 429);
+    }
+
+    const account = accountId ? await findAccount(db, accountId) : undefined;
+    const cred = account ? (await credentialsOf<PasswordConfig>(db, account.id, PASSWORD_CREDENTIAL))[0] : undefined;
+    const ok = cred ? await verifyPassword(cred.config.hash, password) : (await burnPasswordTime(password), false);
+    if (!ok || !account || account.status !== 'active') {
+      await audit(db, { action: 'login', accountId: account?.id, ip, userAgent: ctx.get('user-agent'), method: ID, result: 'failure', clientId: String(d.params.client_id), details: { reason: 'credentials' } });
+      return showForm(ctx, d.uid, { formError: 'pwotp.err.credentials', values: { username } }, 400);
+    }
+    await reset(db, acctKey);
+
+    const phone = primaryPhone(account);
+    if (!phone) return showForm(ctx, d.uid, { formError: 'pwotp.err.no_phone', values: { username } }, 400);
+    await saveFlow<FlowData>(db, { id: flowId(d.uid), kind: ID, state: 'otp', data: { accountId: account.id, phone }, expiresAt: new Date(Date.now() + 1800_000) });
+    const sent = await sendCode(ctx, d.uid, phone);
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${d.uid}/${ID}/otp${sent ? '' : '?sms=unavailable'}`);
+  });
+
+  const sendCode = async (ctx: Context, uid: string, phone: string) => {
+    const lang = langOf(ctx);
+    const minutes = Math.round(cfg.otpTtlSeconds / 60);
+    return otp.send({
+      purpose: OTP_PURPOSE, flowId: flowId(uid), phone, ip: deps.clientIp(ctx),
+      message: (code) => translate(lang, 'otp.sms.login', { code, minutes }),
+    });
+  };
+
+  const otpPage = async (ctx: Context, uid: string, phone: string, extra: Record<string, unknown> = {}, status = 200) => {
+    const resendAt = await otp.resendAt(flowId(uid), OTP_PURPOSE);
+    render(ctx, 'methods/password_otp/otp', {
+      uid, maskedPhone: maskPhone(phone), minutes: Math.round(cfg.otpTtlSeconds / 60),
+      resendIn: resendAt ? Math.max(0, Math.ceil((resendAt.getTime() - Date.now()) / 1000)) : 0, ...extra,
+    }, status);
+  };
+
+  const currentFlow = async (ctx: Context) => {
+    const d = await deps.interaction(ctx);
+    const flow = await loadFlow<FlowData>(db, flowId(d.uid), ID);
+    return { d, flow };
+  };
+
+  router.get(`${base}/otp`, async (ctx) => {
+    const { d, flow } = await currentFlow(ctx);
+    if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
+    await otpPage(ctx, d.uid, flow.data.phone, ctx.query.sms === 'unavailable' ? { formError: 'otp.err.sms_unavailable' } : {});
+  });
+
+  router.post(`${base}/otp`, async (ctx) => {
+    const { d, flow } = await currentFlow(ctx);
+    if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
+    const code = str((ctx.request.body as Body).code).trim();
+    if (!/^\d{6}$/.test(code)) return otpPage(ctx, d.uid, flow.data.phone, { errors: { code: 'pwotp.otp.err.format' } }, 400);
+    const result = await otp.verify({ purpose: OTP_PURPOSE, flowId: flowId(d.uid), code });
+    if (result !== 'ok') {
+      await audit(db, { action: 'login', accountId: flow.data.accountId, ip: deps.clientIp(ctx), method: ID, result: 'failure', details: { reason: `otp_${result}` } });
+      const attemptsLeft = await attemptsLeftFor(deps, flowId(d.uid));
+      return otpPage(ctx, d.uid, flow.data.phone, { errors: { code: `pwotp.otp.err.${result}` }, errorParams: { left: attemptsLeft } }, 400);
+    }
+    await deleteFlow(db, flowId(d.uid));
+    await deps.finishLogin(ctx, { accountId: flow.data.accountId, methodId: ID, amr: ['pwd', 'sms', 'mfa'] });
+  });
+
+  router.post(`${base}/resend`, async (ctx) => {
+    const { d, flow } = await currentFlow(ctx);
+    if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
+    const sent = await sendCode(ctx, d.uid, flow.data.phone);
+    if (sent.ok) return otpPage(ctx, d.uid, flow.data.phone, { notice: 'pwotp.otp.resent' });
+    const seconds = sent.resendAt ? Math.ceil((sent.resendAt.getTime() - Date.now()) / 1000) : 0;
+    return otpPage(ctx, d.uid, flow.data.phone, { formError: `otp.err.${sent.error}`, formErrorParams: { seconds } }, 429);
+  });
+}
+
+async function attemptsLeftFor(deps: MethodDeps, flowId: string): Promise<number> {
+  const row = await deps.db('otp_challenges').where({ flow_id: flowId, purpose: OTP_PURPOSE }).orderBy('sent_at', 'desc').first('attempts');
+  return Math.max(0, deps.cfg.otpMaxAttempts - Number(row?.attempts ?? 0));
+}

@@ -1,0 +1,64 @@
+// One knex adapter for every oidc-provider model, all rows in `oidc_models`.
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Db } from '../db/knex.ts';
+
+// Models looked up by grant id when a grant is revoked.
+const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+export function knexAdapterFactory(db: Db) {
+  return class KnexAdapter implements Adapter {
+    constructor(readonly kind: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const row = {
+        kind: this.kind,
+        id,
+        payload: JSON.stringify(payload),
+        grant_id: GRANTABLE.has(this.kind) || this.kind === 'Grant' ? (payload.grantId ?? null) : null,
+        uid: payload.uid ?? null,
+        user_code: payload.userCode ?? null,
+        expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+      };
+      await db('oidc_models').insert(row).onConflict(['kind', 'id']).merge();
+    }
+
+    private async findWhere(where: Record<string, string>): Promise<AdapterPayload | undefined> {
+      const row = await db('oidc_models')
+        .where({ kind: this.kind, ...where })
+        .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()))
+        .first('payload', 'consumed_at');
+      if (!row) return undefined;
+      const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
+      if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at as string).getTime() / 1000);
+      return payload;
+    }
+
+    find(id: string) { return this.findWhere({ id }); }
+    findByUid(uid: string) { return this.findWhere({ uid }); }
+    findByUserCode(userCode: string) { return this.findWhere({ user_code: userCode }); }
+
+    async consume(id: string): Promise<void> {
+      // Kept (not deleted) until expiry so that a replayed code is detected and its grant revoked.
+      await db('oidc_models').where({ kind: this.kind, id }).update({ consumed_at: db.fn.now() });
+    }
+
+    async destroy(id: string): Promise<void> {
+      await db('oidc_models').where({ kind: this.kind, id }).delete();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await db('oidc_models').where({ grant_id: grantId }).delete();
+    }
+  };
+}
+
+/** Deletes expired rows of every short-lived table; run on a timer by each node (idempotent). */
+export async function cleanupExpired(db: Db): Promise<number> {
+  let n = 0;
+  n += await db('oidc_models').where('expires_at', '<', db.fn.now()).delete();
+  n += await db('flows').where('expires_at', '<', db.fn.now()).delete();
+  n += await db('otp_challenges').where('expires_at', '<', db.raw("now() - interval '1 day'")).delete();
+  n += await db('captchas').where('expires_at', '<', db.fn.now()).delete();
+  n += await db('rate_limits').where('expires_at', '<', db.fn.now()).delete();
+  return n;
+}

@@ -1,0 +1,116 @@
+// oidc-provider configuration. Every protocol endpoint is the library's; this file only decides.
+import { createHash } from 'node:crypto';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import { knexAdapterFactory } from './adapter.ts';
+import { CLAIMS, accountFinder } from './claims.ts';
+import { createPolicy } from './policy.ts';
+import { ACR_VALUES } from '../interaction/levels.ts';
+import { errorPage, logoutPage, logoutDonePage } from './pages.ts';
+
+export const TTL = {
+  AccessToken: 600, // 10 min: RPs refresh rather than hold long-lived bearer tokens
+  AuthorizationCode: 60,
+  ClientCredentials: 600,
+  IdToken: 600,
+  RefreshToken: 14 * 86400,
+  Grant: 14 * 86400,
+  Interaction: 1800, // 30 min to finish a login or a registration
+  Session: 8 * 3600, // a working day
+  PushedAuthorizationRequest: 90,
+  BackchannelAuthenticationRequest: 600,
+  DeviceCode: 600,
+};
+
+/** Extra client metadata we accept: a first-party government site may skip the consent page. */
+export const SKIP_CONSENT = 'dvc_skip_consent';
+
+export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
+  const configuration: Configuration = {
+    adapter: knexAdapterFactory(db),
+    jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: {
+      keys: cfg.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    claims: CLAIMS,
+    scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS).filter((s) => s !== 'openid')],
+    acrValues: [...ACR_VALUES],
+    findAccount: accountFinder(db),
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: (_ctx, accountId, client) =>
+      createHash('sha256').update(`${client.sectorIdentifier}\u0000${accountId}\u0000${cfg.pairwiseSalt}`).digest('base64url'),
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    extraClientMetadata: {
+      properties: [SKIP_CONSENT],
+      validator(_ctx, key, value) {
+        if (key === SKIP_CONSENT && value !== undefined && typeof value !== 'boolean') throw new Error(`${SKIP_CONSENT} must be a boolean`);
+      },
+    },
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+      authorizationSigningAlgValues: ['ES256', 'RS256'],
+      clientAuthSigningAlgValues: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
+      requestObjectSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    },
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: TTL,
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      clientCredentials: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: logoutDonePage },
+      registration: cfg.registrationInitialAccessToken
+        ? { enabled: true, initialAccessToken: cfg.registrationInitialAccessToken }
+        : { enabled: false },
+    },
+    interactions: {
+      policy: createPolicy(),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    // First-party sites marked by the operator get a grant without a consent page.
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const client = ctx.oidc.client!;
+      if (client.metadata()[SKIP_CONSENT] !== true || !ctx.oidc.session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session.accountId });
+      grant.addOIDCScope(String(ctx.oidc.params!.scope ?? 'openid'));
+      const claims = ctx.oidc.claims as { id_token?: object; userinfo?: object };
+      const requested = [...Object.keys(claims.id_token ?? {}), ...Object.keys(claims.userinfo ?? {})];
+      if (requested.length) grant.addOIDCClaims(requested);
+      await grant.save();
+      ctx.oidc.session.ensureClientContainer(client.clientId);
+      ctx.oidc.session.grantIdFor(client.clientId, grant.jti);
+      return grant;
+    },
+    renderError: errorPage,
+    // The sandbox and the tests run relying parties on 127.0.0.1; production keeps SSRF protection.
+    fetch: (url, options) => {
+      if (cfg.allowLoopbackFetch) delete (options as { dispatcher?: unknown }).dispatcher;
+      return globalThis.fetch(url, options);
+    },
+  };
+  const provider = new Provider(cfg.issuer, configuration);
+  provider.proxy = cfg.trustProxy;
+  return provider;
+}

@@ -1,0 +1,64 @@
+// Signing keys: generated on first start, stored encrypted, published on jwks_uri.
+// Rotation adds new active keys and keeps the old ones published (retired) so tokens
+// signed before the rotation still verify; nodes pick new keys up on restart.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { Db } from '../db/knex.ts';
+
+const ALGS = ['ES256', 'RS256'] as const;
+
+function kek(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'dvc-id', 'signing-key-encryption', 32));
+}
+
+export function encryptJson(secret: string, value: unknown): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', kek(secret), iv);
+  const body = Buffer.concat([c.update(JSON.stringify(value), 'utf8'), c.final()]);
+  return [iv, c.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+}
+
+export function decryptJson<T>(secret: string, blob: string): T {
+  const [iv, tag, body] = blob.split('.').map((s) => Buffer.from(s, 'base64url'));
+  if (!iv || !tag || !body) throw new Error('malformed encrypted key');
+  const d = createDecipheriv('aes-256-gcm', kek(secret), iv);
+  d.setAuthTag(tag);
+  return JSON.parse(Buffer.concat([d.update(body), d.final()]).toString('utf8')) as T;
+}
+
+async function newKey(alg: (typeof ALGS)[number]): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, alg, use: 'sig', kid: randomUUID() };
+}
+
+async function insertActive(db: Db, secret: string): Promise<void> {
+  for (const alg of ALGS) {
+    const jwk = await newKey(alg);
+    await db('signing_keys').insert({ kid: jwk.kid, alg, encrypted_jwk: encryptJson(secret, jwk), status: 'active' });
+  }
+}
+
+/** The private JWKS for oidc-provider, active keys first (they sign; retired ones only verify). */
+export async function loadSigningKeys(db: Db, secret: string): Promise<JWK[]> {
+  // Two nodes starting at once on an empty table: the advisory lock makes one of them generate.
+  await db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(727001)');
+    const { n } = (await trx('signing_keys').where({ status: 'active' }).count('* as n').first()) as { n: unknown };
+    if (Number(n) === 0) await insertActive(trx, secret);
+  });
+  const rows = await db('signing_keys').orderByRaw("case status when 'active' then 0 else 1 end").orderBy('created_at', 'desc');
+  return rows.map((r: { encrypted_jwk: string }) => decryptJson<JWK>(secret, r.encrypted_jwk));
+}
+
+export async function rotateSigningKeys(db: Db, secret: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('signing_keys').where({ status: 'active' }).update({ status: 'retired', retired_at: trx.fn.now() });
+    await insertActive(trx, secret);
+  });
+}
+
+/** Stops publishing keys retired longer ago than the longest token lifetime. */
+export async function pruneRetiredKeys(db: Db, olderThanSeconds: number): Promise<number> {
+  return db('signing_keys').where({ status: 'retired' }).andWhere('retired_at', '<', new Date(Date.now() - olderThanSeconds * 1000)).delete();
+}

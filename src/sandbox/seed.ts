@@ -1,0 +1,17 @@
+// Seeds the documented sandbox accounts (config/sandbox/accounts.json); idempotent.
+import { readSandboxJson, type Config } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import { createAccount, type CreateAccountInput } from '../identity/create-account.ts';
+
+export interface SandboxAccount extends CreateAccountInput { label: string }
+
+export async function seedSandboxAccounts(cfg: Config, db: Db): Promise<number> {
+  const { accounts } = readSandboxJson<{ accounts: SandboxAccount[] }>(cfg, 'accounts.json');
+  let created = 0;
+  for (const a of accounts) {
+    const r = await createAccount(db, a);
+    if (r.ok) created++;
+    else if (!r.errors.some((e) => e.error === 'duplicate')) throw new Error(`sandbox account "${a.label}" is invalid: ${JSON.stringify(r.errors)}`);
+  }
+  return created;
+}

@@ -1,0 +1,49 @@
+// Outgoing JSON calls to external systems: timeout per attempt, retries on network errors
+// and 5xx with backoff, and the same Idempotency-Key on every attempt.
+export interface JsonRequest {
+  url: string;
+  body: unknown;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  retries: number;
+  idempotencyKey?: string;
+}
+
+export class UpstreamError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+export async function postJson<T = unknown>(req: JsonRequest, fetchImpl: typeof fetch = fetch): Promise<T> {
+  let last: unknown;
+  for (let attempt = 0; attempt <= req.retries; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+    try {
+      const res = await fetchImpl(req.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(req.idempotencyKey ? { 'idempotency-key': req.idempotencyKey } : {}),
+          ...req.headers,
+        },
+        body: JSON.stringify(req.body),
+        signal: AbortSignal.timeout(req.timeoutMs),
+      });
+      const text = await res.text();
+      if (res.status >= 500) {
+        last = new UpstreamError(`upstream answered ${res.status}`, res.status);
+        continue;
+      }
+      if (!res.ok) throw new UpstreamError(`upstream refused the request (${res.status})`, res.status);
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.status !== undefined && e.status < 500) throw e;
+      last = e;
+    }
+  }
+  // The URL may carry credentials in its query: never echo it.
+  throw new UpstreamError(`upstream unavailable: ${last instanceof Error ? last.message : String(last)}`);
+}

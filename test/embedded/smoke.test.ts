@@ -1,0 +1,37 @@
+// The zero-setup path: no DATABASE_URL → embedded PGlite in a data folder; discovery answers.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+
+describe('embedded database start (npm start path)', function () {
+  this.timeout(120_000);
+  it('starts with no DATABASE_URL and serves discovery and JWKS', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dvc-embedded-'));
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!out.includes('DVC ID listening')) {
+        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.match(out, /embedded/);
+      const disc = await (await fetch(`http://localhost:${port}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
+      assert.equal(disc.issuer, `http://localhost:${port}`);
+      const jwks = await (await fetch(String(disc.jwks_uri))).json() as { keys: { alg: string; d?: string }[] };
+      assert.deepEqual(jwks.keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+      assert.ok(jwks.keys.every((k) => k.d === undefined), 'no private parts published');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

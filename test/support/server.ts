@@ -1,0 +1,67 @@
+// Test bootstrap: a real provider on a real port, against real PostgreSQL (TEST_DATABASE_URL)
+// or, when asked, the embedded database. Each server gets the config the test names.
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type Config } from '../../src/config/index.ts';
+import { createDb, migrate, type Db } from '../../src/db/knex.ts';
+import { createApp, type App } from '../../src/app.ts';
+import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { knexAdapterFactory } from '../../src/provider/adapter.ts';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let cleaned = false;
+
+/** Drops everything once per test run so every run starts from the same empty schema. */
+async function cleanOnce(db: Db): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  await db.raw('drop schema if exists public cascade');
+  await db.raw('create schema public');
+}
+
+export interface TestServer {
+  issuer: string;
+  cfg: Config;
+  db: Db;
+  app: App;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `http://127.0.0.1:${port}`;
+  const cfg = loadConfig({
+    ISSUER: issuer, PORT: String(port), DATABASE_URL: TEST_DATABASE_URL, CAPTCHA: 'off', LOG_LEVEL: 'silent',
+    LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
+    ...env,
+  });
+  const db = createDb(cfg);
+  if (cfg.databaseUrl) await cleanOnce(db);
+  await migrate(db);
+  await seedSandboxAccounts(cfg, db);
+  const app = await createApp({ cfg, db, logger: createLogger('silent') });
+  server.on('request', app.app.callback());
+  return {
+    issuer, cfg, db, app,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await db.destroy();
+    },
+  };
+}
+
+export async function registerClient(db: Db, metadata: Record<string, unknown>): Promise<void> {
+  await new (knexAdapterFactory(db))('Client').upsert(String(metadata.client_id), metadata, 0);
+}
+
+export const SANDBOX = {
+  citizen2: { username: '001099012345', password: 'Sandbox@2026', phone: '+84912345228' },
+  citizen3: { username: '079185000123', password: 'Sandbox@2026', phone: '+84987654321' },
+  enterprise: { username: '0100109106', password: 'Sandbox@2026', phone: '+84903123456' },
+};
