@@ -3,7 +3,7 @@
 // It registers a client, pre-creates single-use codes and refresh tokens, writes them to a file, then serves.
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
 import { loadConfig } from '../src/config/index.ts';
 import { createDb, migrate } from '../src/db/knex.ts';
 import { createApp } from '../src/app.ts';
@@ -36,6 +36,23 @@ async function prepare(provider: Provider, accountId: string) {
   writeFileSync(outFile!, JSON.stringify({ codes, refresh }));
 }
 
+// The bare target's store: a plain Map (oidc-provider's dev adapter is an LRU that would evict our prepared tokens).
+const store = new Map<string, AdapterPayload>();
+class MapAdapter implements Adapter {
+  constructor(private readonly name: string) {}
+  private k(id: string) { return `${this.name}:${id}`; }
+  async upsert(id: string, payload: AdapterPayload) {
+    store.set(this.k(id), payload);
+    if (payload.grantId) store.set(`grant:${payload.grantId}:${this.k(id)}`, payload);
+  }
+  async find(id: string) { return store.get(this.k(id)); }
+  async findByUid(uid: string) { return [...store.values()].find((p) => p.uid === uid); }
+  async findByUserCode(code: string) { return [...store.values()].find((p) => p.userCode === code); }
+  async consume(id: string) { const p = store.get(this.k(id)); if (p) p.consumed = Math.floor(Date.now() / 1000); }
+  async destroy(id: string) { store.delete(this.k(id)); }
+  async revokeByGrantId(grantId: string) { for (const key of store.keys()) if (key.startsWith(`grant:${grantId}:`)) { store.delete(key.split(':').slice(2).join(':')); store.delete(key); } }
+}
+
 if (kind === 'ours') {
   const cfg = loadConfig({ ...process.env, ISSUER: issuer, PORT: String(port), LOG_LEVEL: 'silent', CAPTCHA: 'off' });
   const db = createDb(cfg);
@@ -51,6 +68,7 @@ if (kind === 'ours') {
   const keys = JSON.parse(readFileSync(keysFile!, 'utf8')) as NonNullable<Configuration['jwks']>['keys'];
   const { dvc_skip_consent: _skip, ...client } = CLIENT;
   const provider = new Provider(issuer, {
+    adapter: MapAdapter,
     clients: [client as never], jwks: { keys }, features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
     claims: { openid: ['sub', 'acr', 'amr', 'auth_time'] }, pkce: { required: () => false }, rotateRefreshToken: true,
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
@@ -59,3 +77,4 @@ if (kind === 'ours') {
   await prepare(provider, 'bench-account');
   provider.listen(port, '127.0.0.1', () => process.stdout.write('READY\n'));
 }
+process.on('SIGINT', () => process.exit(0));

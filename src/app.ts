@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/index.ts';
-import type { Db } from './db/knex.ts';
+import { createTokenDb, type Db } from './db/knex.ts';
 import { createSmsGateway, type SmsGateway } from './connectors/sms/index.ts';
 import { OtpService } from './identity/otp.ts';
 import { createProvider } from './provider/configuration.ts';
@@ -27,11 +27,12 @@ import type { Logger } from './shared/logger.ts';
 
 export interface AppDeps { cfg: Config; db: Db; logger: Logger; sms?: SmsGateway }
 
-export interface App { app: Koa; provider: Provider; registry: MethodRegistry }
+export interface App { app: Koa; provider: Provider; registry: MethodRegistry; close(): Promise<void> }
 
 export async function createApp({ cfg, db, logger, sms: smsOverride }: AppDeps): Promise<App> {
   const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
-  const provider = createProvider(cfg, db, jwks);
+  const tokenDb = createTokenDb(cfg, db);
+  const provider = createProvider(cfg, tokenDb, jwks);
   const sms = smsOverride ?? createSmsGateway(cfg, db);
   const otp = new OtpService(db, sms, cfg);
   const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha);
@@ -73,7 +74,7 @@ export async function createApp({ cfg, db, logger, sms: smsOverride }: AppDeps):
 
   app.use(rejectNul);
   app.use(mountProvider(provider));
-  return { app, provider, registry };
+  return { app, provider, registry, close: async () => { if (tokenDb !== db) await tokenDb.destroy(); } };
 }
 
 // Everything our router did not answer is protocol: hand the raw request to oidc-provider.

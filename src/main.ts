@@ -22,14 +22,14 @@ async function main(): Promise<void> {
   const db = createDb(cfg);
   await migrate(db);
   if (cfg.sandbox) await seedSandboxAccounts(cfg, db);
-  const { app } = await createApp({ cfg, db, logger });
+  const { app, close } = await createApp({ cfg, db, logger });
   // Every node runs the cleanup; it is idempotent, so no leader is needed.
   const timer = setInterval(() => { cleanupExpired(db).catch((e: unknown) => logger.error('cleanup failed', { error: String(e) })); }, 600_000);
   timer.unref();
   const server = app.listen(cfg.port, cfg.host, () => {
     logger.info('DVC ID listening', { issuer: cfg.issuer, port: cfg.port, database: cfg.databaseUrl ? 'postgresql' : `embedded (${cfg.dataDir})` });
   });
-  const stop = () => { server.close(); void db.destroy().then(() => process.exit(0)); };
+  const stop = () => { server.close(); void close().then(() => db.destroy()).then(() => process.exit(0)); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

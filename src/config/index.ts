@@ -59,6 +59,11 @@ export interface Config {
   registrationInitialAccessToken: string | undefined;
   /** ALLOW_LOOPBACK_FETCH — let the provider call 127.0.0.1 (client jwks_uri, back-channel logout). Sandbox/tests only. */
   allowLoopbackFetch: boolean;
+  /** ASYNC_COMMIT_TOKENS — oidc-provider models (tokens, sessions) written with PostgreSQL's asynchronous
+   *  commit: much faster token endpoint; a database crash may lose the last instants of tokens (see src/db/knex.ts). */
+  asyncCommitTokens: boolean;
+  /** CLIENT_CACHE_SECONDS — how long a node keeps a relying party's metadata before re-reading it (0 = always read). */
+  clientCacheSeconds: number;
   /** SANDBOX_DIR — seeded test identities. */
   sandboxDir: string;
   /** LOG_LEVEL — `info` or `silent`. */
@@ -156,6 +161,8 @@ export function loadConfig(env: Env = process.env): Config {
     smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
     registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
     allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
+    asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),
+    clientCacheSeconds: int(env, 'CLIENT_CACHE_SECONDS', 30, 0, 3600),
     sandboxDir: env.SANDBOX_DIR || path.resolve('config/sandbox'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'silent'] as const, 'info'),
   };

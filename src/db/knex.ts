@@ -25,6 +25,25 @@ export function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
   } as Knex.Config);
 }
 
+/**
+ * A second pool for oidc-provider's models (tokens, sessions, grants, interactions) with
+ * asynchronous commit: a database crash may lose the last fraction of a second of them (people
+ * sign in again), and in exchange token requests do not wait for a WAL flush. Accounts, credentials
+ * and the audit trail stay on the durable pool. PGlite (one connection) shares the single handle.
+ */
+export function createTokenDb(cfg: Pick<Config, 'databaseUrl' | 'asyncCommitTokens'>, db: Db): Db {
+  if (!cfg.databaseUrl || !cfg.asyncCommitTokens) return db;
+  return knexFactory({
+    client: 'pg', connection: cfg.databaseUrl,
+    pool: {
+      min: 0, max: 10,
+      afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
+        conn.query('SET synchronous_commit = off').then(() => done(null, conn), (e: Error) => done(e, conn));
+      },
+    },
+  });
+}
+
 /** PGlite answers count(*) with a number or BigInt, pg with a string: always give a number. */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;

@@ -5,7 +5,13 @@ import type { Db } from '../db/knex.ts';
 // Models looked up by grant id when a grant is revoked.
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
-export function knexAdapterFactory(db: Db) {
+/**
+ * Client metadata is read on every token request but changes rarely: each node keeps a found
+ * client for `clientCacheSeconds` (a CLI change reaches every node within that time).
+ * Nothing else is cached: all other models are state and live only in the database.
+ */
+export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
+  const clientCache = new Map<string, { payload: AdapterPayload; until: number }>();
   return class KnexAdapter implements Adapter {
     constructor(readonly kind: string) {}
 
@@ -19,6 +25,7 @@ export function knexAdapterFactory(db: Db) {
         user_code: payload.userCode ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
+      if (this.kind === 'Client') clientCache.delete(id);
       await db('oidc_models').insert(row).onConflict(['kind', 'id']).merge();
     }
 
@@ -33,7 +40,15 @@ export function knexAdapterFactory(db: Db) {
       return payload;
     }
 
-    find(id: string) { return this.findWhere({ id }); }
+    async find(id: string) {
+      if (this.kind !== 'Client' || clientCacheSeconds <= 0) return this.findWhere({ id });
+      const hit = clientCache.get(id);
+      if (hit && hit.until > Date.now()) return hit.payload;
+      const payload = await this.findWhere({ id });
+      if (payload) clientCache.set(id, { payload, until: Date.now() + clientCacheSeconds * 1000 });
+      else clientCache.delete(id);
+      return payload;
+    }
     findByUid(uid: string) { return this.findWhere({ uid }); }
     findByUserCode(userCode: string) { return this.findWhere({ user_code: userCode }); }
 
@@ -43,6 +58,7 @@ export function knexAdapterFactory(db: Db) {
     }
 
     async destroy(id: string): Promise<void> {
+      if (this.kind === 'Client') clientCache.delete(id);
       await db('oidc_models').where({ kind: this.kind, id }).delete();
     }
 

@@ -29,7 +29,7 @@ export const SKIP_CONSENT = 'dvc_skip_consent';
 
 export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
   const configuration: Configuration = {
-    adapter: knexAdapterFactory(db),
+    adapter: knexAdapterFactory(db, cfg.clientCacheSeconds),
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: cfg.cookieKeys,

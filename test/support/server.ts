@@ -51,6 +51,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await app.close();
       await db.destroy();
     },
   };
