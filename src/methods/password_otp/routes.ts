@@ -17,6 +17,7 @@ const OTP_PURPOSE = 'login';
 interface FlowData { accountId: string; phone: string }
 
 type Body = Record<string, unknown>;
+const SEND_ERRORS = ['sms_unavailable', 'rate_limited', 'cooldown'] as const;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** Username → account id: a CCCD/CMND for citizens, a tax code for enterprises. */
@@ -81,7 +82,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     await saveFlow<FlowData>(db, { id: flowId(d.uid), kind: ID, state: 'otp', data: { accountId: account.id, phone }, expiresAt: new Date(Date.now() + 1800_000) });
     const sent = await sendCode(ctx, d.uid, phone);
     ctx.status = 303;
-    ctx.redirect(`/interaction/${d.uid}/${ID}/otp${sent ? '' : '?sms=unavailable'}`);
+    ctx.redirect(`/interaction/${d.uid}/${ID}/otp${sent.ok ? '' : `?error=${sent.error}`}`);
   });
 
   const sendCode = async (ctx: Context, uid: string, phone: string) => {
@@ -110,7 +111,8 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   router.get(`${base}/otp`, async (ctx) => {
     const { d, flow } = await currentFlow(ctx);
     if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
-    await otpPage(ctx, d.uid, flow.data.phone, ctx.query.sms === 'unavailable' ? { formError: 'otp.err.sms_unavailable' } : {});
+    const error = SEND_ERRORS.find((e) => e === ctx.query.error);
+    await otpPage(ctx, d.uid, flow.data.phone, error ? { formError: `otp.err.${error}`, notSent: true } : {});
   });
 
   router.post(`${base}/otp`, async (ctx) => {
