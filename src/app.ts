@@ -6,7 +6,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/index.ts';
 import { createTokenDb, type Db } from './db/knex.ts';
-import { createSmsGateway, type SmsGateway } from './connectors/sms/index.ts';
+import { createConnectors, type Connectors } from './connectors/index.ts';
 import { OtpService } from './identity/otp.ts';
 import { createProvider } from './provider/configuration.ts';
 import { loadSigningKeys } from './provider/keys.ts';
@@ -25,22 +25,23 @@ import { staticFiles } from './web/static.ts';
 import { sandboxRouter } from './sandbox/routes.ts';
 import type { Logger } from './shared/logger.ts';
 
-export interface AppDeps { cfg: Config; db: Db; logger: Logger; sms?: SmsGateway }
+export interface AppDeps { cfg: Config; db: Db; logger: Logger; connectors?: Partial<Connectors> }
 
 export interface App { app: Koa; provider: Provider; registry: MethodRegistry; close(): Promise<void> }
 
-export async function createApp({ cfg, db, logger, sms: smsOverride }: AppDeps): Promise<App> {
+export async function createApp({ cfg, db, logger, connectors: overrides }: AppDeps): Promise<App> {
   const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
   const tokenDb = createTokenDb(cfg, db);
   const provider = createProvider(cfg, tokenDb, jwks);
-  const sms = smsOverride ?? createSmsGateway(cfg, db);
+  const connectors = createConnectors(cfg, db, overrides);
+  const { sms } = connectors;
   const otp = new OtpService(db, sms, cfg);
   const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha);
   const registry = new MethodRegistry(cfg);
   const clientIp = (ctx: Context) => ctx.ip;
 
   const deps: MethodDeps & { registry: MethodRegistry } = {
-    cfg, db, provider, otp, sms, captcha, render, registry, clientIp,
+    cfg, db, provider, otp, sms, connectors, captcha, render, registry, clientIp,
     finishLogin: loginFinisher(db, provider, registry, clientIp),
     interaction: (ctx) => interactionOf(provider, ctx),
   };

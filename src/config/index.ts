@@ -44,6 +44,19 @@ export interface Config {
   /** SMS_TIMEOUT_MS — per attempt; SMS_RETRIES — extra attempts on network errors and 5xx. */
   smsTimeoutMs: number;
   smsRetries: number;
+  /** CARRIER_CONNECTOR / BHXH_CONNECTOR — `sandbox` (config/sandbox/carrier.json, bhxh.json) or `http`. */
+  carrierConnector: 'sandbox' | 'http';
+  bhxhConnector: 'sandbox' | 'http';
+  /** CARRIER_URL / CARRIER_TOKEN, BHXH_URL / BHXH_TOKEN — the real registries (JSON over HTTPS, bearer token). */
+  carrierUrl: string | undefined;
+  carrierToken: string | undefined;
+  bhxhUrl: string | undefined;
+  bhxhToken: string | undefined;
+  /** CONNECTOR_TIMEOUT_MS / CONNECTOR_RETRIES — per attempt, and extra attempts on network errors and 5xx. */
+  connectorTimeoutMs: number;
+  connectorRetries: number;
+  /** REGISTRATION_MAX_PER_IP — registry checks (registration, forgot password) allowed per IP per hour. */
+  registrationMaxPerIp: number;
   /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes. */
   otpTtlSeconds: number;
   otpMaxAttempts: number;
@@ -109,7 +122,7 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], d
   return v as T;
 }
 
-export const ALL_METHODS = ['password_otp'] as const;
+export const ALL_METHODS = ['password_otp', 'register_mobile', 'register_bhxh'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
@@ -151,6 +164,15 @@ export function loadConfig(env: Env = process.env): Config {
     smsToken: env.SMS_TOKEN || undefined,
     smsTimeoutMs: int(env, 'SMS_TIMEOUT_MS', 5000),
     smsRetries: int(env, 'SMS_RETRIES', 2, 0, 10),
+    carrierConnector: oneOf(env, 'CARRIER_CONNECTOR', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
+    bhxhConnector: oneOf(env, 'BHXH_CONNECTOR', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
+    carrierUrl: env.CARRIER_URL || undefined,
+    carrierToken: env.CARRIER_TOKEN || undefined,
+    bhxhUrl: env.BHXH_URL || undefined,
+    bhxhToken: env.BHXH_TOKEN || undefined,
+    connectorTimeoutMs: int(env, 'CONNECTOR_TIMEOUT_MS', 5000),
+    connectorRetries: int(env, 'CONNECTOR_RETRIES', 1, 0, 10),
+    registrationMaxPerIp: int(env, 'REGISTRATION_MAX_PER_IP', 30),
     otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
     otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
     otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
@@ -175,10 +197,14 @@ function validate(cfg: Config): void {
     if (!(ALL_METHODS as readonly string[]).includes(m)) throw new ConfigError('METHODS', `unknown method "${m}" (known: ${ALL_METHODS.join(', ')})`);
   }
   if (cfg.smsGateway === 'http' && !cfg.smsUrl) throw new ConfigError('SMS_URL', 'required when SMS_GATEWAY=http');
+  if (cfg.carrierConnector === 'http' && !cfg.carrierUrl) throw new ConfigError('CARRIER_URL', 'required when CARRIER_CONNECTOR=http');
+  if (cfg.bhxhConnector === 'http' && !cfg.bhxhUrl) throw new ConfigError('BHXH_URL', 'required when BHXH_CONNECTOR=http');
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
   if (cfg.smsGateway === 'sandbox') throw new ConfigError('SMS_GATEWAY', 'the sandbox gateway is not allowed in production mode');
+  if (cfg.carrierConnector === 'sandbox') throw new ConfigError('CARRIER_CONNECTOR', 'the sandbox carrier is not allowed in production mode');
+  if (cfg.bhxhConnector === 'sandbox') throw new ConfigError('BHXH_CONNECTOR', 'the sandbox BHXH registry is not allowed in production mode');
   if (!cfg.captcha) throw new ConfigError('CAPTCHA', 'captcha cannot be turned off in production mode');
   if (cfg.sandbox) throw new ConfigError('SANDBOX', 'sandbox helpers are not allowed in production mode');
   if (cfg.allowLoopbackFetch) throw new ConfigError('ALLOW_LOOPBACK_FETCH', 'not allowed in production mode');

@@ -3,7 +3,7 @@
 import type { Db } from '../db/knex.ts';
 import { findAccountIdByIdentifier, insertAccount, type IdentifierType, type Level, type SubjectType } from './accounts.ts';
 import { addCredential } from './credentials.ts';
-import { parseCccd, parseCmnd, parseDateVn, parseEmail, parseMst, parsePhone, normaliseName } from './identifiers/index.ts';
+import { parseBhxh, parseCccd, parseCmnd, parseDateVn, parseEmail, parseMst, parsePhone, normaliseName } from './identifiers/index.ts';
 import { hashPassword, passwordProblems, PASSWORD_CREDENTIAL, type PasswordConfig } from './passwords.ts';
 
 export interface CreateAccountInput {
@@ -14,6 +14,7 @@ export interface CreateAccountInput {
   cccd?: string | undefined;
   cmnd?: string | undefined;
   mst?: string | undefined;
+  bhxh?: string | undefined;
   organisationName?: string | undefined;
   phone?: string | undefined;
   email?: string | undefined;
@@ -40,6 +41,7 @@ export async function createAccount(db: Db, input: CreateAccountInput): Promise<
     if (d.ok) birthdate = d.value; else if (input.birthdate) errors.push({ field: 'birthdate', error: d.error });
     if (!input.cccd && !input.cmnd) errors.push({ field: 'cccd', error: 'required' });
     if (input.cccd) { const r = parseCccd(input.cccd, birthdate); if (r.ok) ids.push({ type: 'cccd', value: r.value, verified: true }); else errors.push({ field: 'cccd', error: r.error }); }
+    if (input.bhxh) { const r = parseBhxh(input.bhxh); if (r.ok) ids.push({ type: 'bhxh', value: r.value, verified: true }); else errors.push({ field: 'bhxh', error: r.error }); }
     if (input.cmnd) { const r = parseCmnd(input.cmnd); if (r.ok) ids.push({ type: 'cmnd', value: r.value, verified: true }); else errors.push({ field: 'cmnd', error: r.error }); }
   }
   if (input.subjectType === 'enterprise') {

@@ -31,7 +31,9 @@ export class OtpService {
     return this.db('otp_challenges').where({ flow_id: flowId, purpose }).orderBy('sent_at', 'desc').first() as Promise<ChallengeRow | undefined>;
   }
 
-  async send(o: { purpose: string; flowId: string; phone: string; ip: string; message: (code: string) => string }): Promise<SendResult> {
+  /** `deliver: false` does everything but the SMS: forgot-password uses it for unknown IDs so
+   *  that the answer, the limits and the timing are the same whether or not the account exists. */
+  async send(o: { purpose: string; flowId: string; phone: string; ip: string; message: (code: string) => string; deliver?: boolean }): Promise<SendResult> {
     const prev = await this.latest(o.flowId, o.purpose);
     if (prev) {
       const resendAt = new Date(new Date(prev.sent_at).getTime() + this.s.otpResendCooldownSeconds * 1000);
@@ -48,7 +50,7 @@ export class OtpService {
     await this.db('otp_challenges').where({ flow_id: o.flowId, purpose: o.purpose }).whereNull('consumed_at').update({ consumed_at: this.db.fn.now() });
     await this.db('otp_challenges').insert({ id, purpose: o.purpose, flow_id: o.flowId, phone: o.phone, code_hash: hmac(this.s.otpSecret, id, code), expires_at: expiresAt });
     try {
-      await this.sms.send({ to: o.phone, text: o.message(code), idempotencyKey: id });
+      if (o.deliver !== false) await this.sms.send({ to: o.phone, text: o.message(code), idempotencyKey: id });
     } catch (e) {
       if (!(e instanceof SmsUnavailableError)) throw e;
       await this.db('otp_challenges').where({ id }).delete();

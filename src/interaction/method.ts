@@ -8,6 +8,7 @@ import type { Db } from '../db/knex.ts';
 import type { Account, Level, SubjectType } from '../identity/accounts.ts';
 import type { OtpService } from '../identity/otp.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
+import type { Connectors } from '../connectors/index.ts';
 import type { Text } from '../shared/i18n.ts';
 import type { Captcha } from '../web/captcha.ts';
 
@@ -26,6 +27,7 @@ export interface MethodDeps {
   provider: Provider;
   otp: OtpService;
   sms: SmsGateway;
+  connectors: Connectors;
   captcha: Captcha;
   render(ctx: Context, view: string, locals?: Record<string, unknown>, status?: number): void;
   /** Completes the interaction: computes acr = min(account level, method ceiling) and redirects. */

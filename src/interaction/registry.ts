@@ -3,10 +3,12 @@ import type { Config } from '../config/index.ts';
 import type { Account, Level } from '../identity/accounts.ts';
 import type { AuthMethod, Purpose } from './method.ts';
 import { passwordOtpMethod } from '../methods/password_otp/index.ts';
+import { registerMobileMethod } from '../methods/register_mobile/index.ts';
+import { registerBhxhMethod } from '../methods/register_bhxh/index.ts';
 
-const KNOWN: Record<string, AuthMethod> = {
-  [passwordOtpMethod.id]: passwordOtpMethod,
-};
+const KNOWN: Record<string, AuthMethod> = Object.fromEntries(
+  [passwordOtpMethod, registerMobileMethod, registerBhxhMethod].map((m) => [m.id, m]),
+);
 
 export class MethodRegistry {
   readonly methods: AuthMethod[];

@@ -7,6 +7,7 @@ import { credentialsOf } from '../../identity/credentials.ts';
 import { maskPhone, parseMst, parsePersonalId } from '../../identity/identifiers/index.ts';
 import { burnPasswordTime, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../../identity/passwords.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
+import { otpStep, type OtpPageLocals } from '../../interaction/otp-step.ts';
 import { pseudonym } from '../../shared/digest.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
 import { translate, langOf } from '../../shared/i18n.ts';
@@ -17,7 +18,6 @@ const OTP_PURPOSE = 'login';
 interface FlowData { accountId: string; phone: string }
 
 type Body = Record<string, unknown>;
-const SEND_ERRORS = ['sms_unavailable', 'rate_limited', 'cooldown'] as const;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** Username → account id: a CCCD/CMND for citizens, a tax code for enterprises. */
@@ -34,7 +34,8 @@ function primaryPhone(a: Account): string | undefined {
 }
 
 export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
-  const { cfg, db, captcha, render, otp } = deps;
+  const { cfg, db, captcha, render } = deps;
+  const step = otpStep(deps, OTP_PURPOSE, 'otp.sms.login');
   const base = `/interaction/:uid/${ID}`;
   const flowId = (uid: string) => `${uid}:${ID}`;
 
@@ -80,27 +81,10 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     const phone = primaryPhone(account);
     if (!phone) return showForm(ctx, d.uid, { formError: 'pwotp.err.no_phone', values: { username } }, 400);
     await saveFlow<FlowData>(db, { id: flowId(d.uid), kind: ID, state: 'otp', data: { accountId: account.id, phone }, expiresAt: new Date(Date.now() + 1800_000) });
-    const sent = await sendCode(ctx, d.uid, phone);
+    const sent = await step.send(ctx, flowId(d.uid), phone);
     ctx.status = 303;
     ctx.redirect(`/interaction/${d.uid}/${ID}/otp${sent.ok ? '' : `?error=${sent.error}`}`);
   });
-
-  const sendCode = async (ctx: Context, uid: string, phone: string) => {
-    const lang = langOf(ctx);
-    const minutes = Math.round(cfg.otpTtlSeconds / 60);
-    return otp.send({
-      purpose: OTP_PURPOSE, flowId: flowId(uid), phone, ip: deps.clientIp(ctx),
-      message: (code) => translate(lang, 'otp.sms.login', { code, minutes }),
-    });
-  };
-
-  const otpPage = async (ctx: Context, uid: string, phone: string, extra: Record<string, unknown> = {}, status = 200) => {
-    const resendAt = await otp.resendAt(flowId(uid), OTP_PURPOSE);
-    render(ctx, 'methods/password_otp/otp', {
-      uid, maskedPhone: maskPhone(phone), minutes: Math.round(cfg.otpTtlSeconds / 60),
-      resendIn: resendAt ? Math.max(0, Math.ceil((resendAt.getTime() - Date.now()) / 1000)) : 0, ...extra,
-    }, status);
-  };
 
   const currentFlow = async (ctx: Context) => {
     const d = await deps.interaction(ctx);
@@ -111,20 +95,16 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   router.get(`${base}/otp`, async (ctx) => {
     const { d, flow } = await currentFlow(ctx);
     if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
-    const error = SEND_ERRORS.find((e) => e === ctx.query.error);
-    await otpPage(ctx, d.uid, flow.data.phone, error ? { formError: `otp.err.${error}`, notSent: true } : {});
+    step.page(ctx, leadFor(ctx, d.uid, flow.data.phone, typeof ctx.query.error === 'string'));
   });
 
   router.post(`${base}/otp`, async (ctx) => {
     const { d, flow } = await currentFlow(ctx);
     if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
-    const code = str((ctx.request.body as Body).code).trim();
-    if (!/^\d{6}$/.test(code)) return otpPage(ctx, d.uid, flow.data.phone, { errors: { code: 'pwotp.otp.err.format' } }, 400);
-    const result = await otp.verify({ purpose: OTP_PURPOSE, flowId: flowId(d.uid), code });
-    if (result !== 'ok') {
-      await audit(db, { action: 'login', accountId: flow.data.accountId, ip: deps.clientIp(ctx), method: ID, result: 'failure', details: { reason: `otp_${result}` } });
-      const attemptsLeft = await attemptsLeftFor(deps, flowId(d.uid));
-      return otpPage(ctx, d.uid, flow.data.phone, { errors: { code: `pwotp.otp.err.${result}` }, errorParams: { left: attemptsLeft } }, 400);
+    const checked = await step.verify(ctx, flowId(d.uid), str((ctx.request.body as Body).code).trim());
+    if (!checked.ok) {
+      await audit(db, { action: 'login', accountId: flow.data.accountId, ip: deps.clientIp(ctx), method: ID, result: 'failure', details: { reason: checked.errors.code } });
+      return step.page(ctx, leadFor(ctx, d.uid, flow.data.phone), checked, 400);
     }
     await deleteFlow(db, flowId(d.uid));
     await deps.finishLogin(ctx, { accountId: flow.data.accountId, methodId: ID, amr: ['pwd', 'sms', 'mfa'] });
@@ -133,14 +113,14 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   router.post(`${base}/resend`, async (ctx) => {
     const { d, flow } = await currentFlow(ctx);
     if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
-    const sent = await sendCode(ctx, d.uid, flow.data.phone);
-    if (sent.ok) return otpPage(ctx, d.uid, flow.data.phone, { notice: 'pwotp.otp.resent' });
-    const seconds = sent.resendAt ? Math.ceil((sent.resendAt.getTime() - Date.now()) / 1000) : 0;
-    return otpPage(ctx, d.uid, flow.data.phone, { formError: `otp.err.${sent.error}`, formErrorParams: { seconds } }, 429);
+    await step.resend(ctx, flowId(d.uid), flow.data.phone, leadFor(ctx, d.uid, flow.data.phone));
   });
-}
 
-async function attemptsLeftFor(deps: MethodDeps, flowId: string): Promise<number> {
-  const row = await deps.db('otp_challenges').where({ flow_id: flowId, purpose: OTP_PURPOSE }).orderBy('sent_at', 'desc').first('attempts');
-  return Math.max(0, deps.cfg.otpMaxAttempts - Number(row?.attempts ?? 0));
+  function leadFor(ctx: Context, uid: string, phone: string, notSent = false): OtpPageLocals {
+    return {
+      uid, lostPhone: true, backHref: `/interaction/${uid}`,
+      action: `/interaction/${uid}/${ID}/otp`, resendAction: `/interaction/${uid}/${ID}/resend`,
+      lead: notSent ? undefined : translate(langOf(ctx), 'pwotp.otp.sent', { phone: maskPhone(phone) }),
+    };
+  }
 }

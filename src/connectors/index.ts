@@ -1,0 +1,31 @@
+// Builds every connector from config: sandbox implementations or the real network ones.
+import { readSandboxJson, type Config } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import { createSmsGateway, type SmsGateway } from './sms/index.ts';
+import type { CarrierPort } from './carrier/port.ts';
+import { SandboxCarrier, type SandboxSubscriber } from './carrier/sandbox.ts';
+import { HttpCarrier } from './carrier/http.ts';
+import type { BhxhPort, InsuredPerson } from './bhxh/port.ts';
+import { SandboxBhxh } from './bhxh/sandbox.ts';
+import { HttpBhxh } from './bhxh/http.ts';
+
+export interface Connectors { sms: SmsGateway; carrier: CarrierPort; bhxh: BhxhPort }
+
+export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connectors> = {}): Connectors {
+  const http = { timeoutMs: cfg.connectorTimeoutMs, retries: cfg.connectorRetries };
+  const carrier = (): CarrierPort => {
+    if (cfg.carrierConnector === 'http') return new HttpCarrier({ url: cfg.carrierUrl!, token: cfg.carrierToken, ...http });
+    const f = readSandboxJson<{ subscribers: SandboxSubscriber[]; unavailable: string[] }>(cfg, 'carrier.json');
+    return new SandboxCarrier(f.subscribers, f.unavailable);
+  };
+  const bhxh = (): BhxhPort => {
+    if (cfg.bhxhConnector === 'http') return new HttpBhxh({ url: cfg.bhxhUrl!, token: cfg.bhxhToken, ...http });
+    const f = readSandboxJson<{ people: InsuredPerson[]; unavailable: string[] }>(cfg, 'bhxh.json');
+    return new SandboxBhxh(f.people, f.unavailable);
+  };
+  return {
+    sms: overrides.sms ?? createSmsGateway(cfg, db),
+    carrier: overrides.carrier ?? carrier(),
+    bhxh: overrides.bhxh ?? bhxh(),
+  };
+}

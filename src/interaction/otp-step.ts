@@ -1,0 +1,49 @@
+// The SMS-code step shared by login, registration and forgot password: send, show, verify.
+import type { Context } from 'koa';
+import type { MethodDeps } from './method.ts';
+import { langOf, translate } from '../shared/i18n.ts';
+
+export const SEND_ERRORS = ['sms_unavailable', 'rate_limited', 'cooldown'] as const;
+
+export interface OtpPageLocals {
+  lead?: string | undefined;
+  action: string;
+  resendAction: string;
+  backHref?: string;
+  backKey?: string;
+  uid?: string | undefined;
+  lostPhone?: boolean;
+}
+
+export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' | 'clientIp'>, purpose: string, smsKey: string) {
+  const minutes = Math.round(deps.cfg.otpTtlSeconds / 60);
+
+  const send = (ctx: Context, flowId: string, phone: string, deliver = true) => {
+    const lang = langOf(ctx);
+    return deps.otp.send({ purpose, flowId, phone, ip: deps.clientIp(ctx), deliver, message: (code) => translate(lang, smsKey, { code, minutes }) });
+  };
+
+  const page = (ctx: Context, locals: OtpPageLocals, extra: Record<string, unknown> = {}, status = 200) => {
+    const error = SEND_ERRORS.find((e) => e === ctx.query.error);
+    deps.render(ctx, 'otp', { minutes, ...locals, ...(error ? { formError: `otp.err.${error}` } : {}), ...extra }, status);
+  };
+
+  /** Verifies the code; on failure returns the page locals that explain it. */
+  const verify = async (ctx: Context, flowId: string, code: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string>; errorParams: Record<string, number> }> => {
+    if (!/^\d{6}$/.test(code)) return { ok: false, errors: { code: 'otp.err.format' }, errorParams: {} };
+    const result = await deps.otp.verify({ purpose, flowId, code });
+    if (result === 'ok') return { ok: true };
+    const row = await deps.db('otp_challenges').where({ flow_id: flowId, purpose }).orderBy('sent_at', 'desc').first('attempts');
+    return { ok: false, errors: { code: `otp.err.${result}` }, errorParams: { left: Math.max(0, deps.cfg.otpMaxAttempts - Number(row?.attempts ?? 0)) } };
+  };
+
+  /** Resend: the page with "sent" or with why not. */
+  const resend = async (ctx: Context, flowId: string, phone: string, locals: OtpPageLocals, deliver = true) => {
+    const sent = await send(ctx, flowId, phone, deliver);
+    if (sent.ok) return page(ctx, locals, { notice: 'otp.resent' });
+    const seconds = sent.resendAt ? Math.ceil((sent.resendAt.getTime() - Date.now()) / 1000) : 0;
+    return page(ctx, locals, { formError: `otp.err.${sent.error}`, formErrorParams: { seconds } }, 429);
+  };
+
+  return { send, page, verify, resend };
+}

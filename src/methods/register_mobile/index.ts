@@ -1,0 +1,53 @@
+// R1: citizen registration by mobile subscriber — the carrier confirms the number is registered
+// to this person ("chính chủ"), then SMS OTP and password. Level 2.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { ConnectorUnavailableError } from '../../connectors/unavailable.ts';
+import { findAccountIdByIdentifier } from '../../identity/accounts.ts';
+import { defineMethod, type MethodDeps } from '../../interaction/method.ts';
+import { parsePersonForm, registrationPaths, registrationSteps } from '../../interaction/registration.ts';
+
+const ID = 'register_mobile';
+
+function mount(router: Router, deps: MethodDeps): void {
+  const reg = registrationSteps(deps);
+  const form = async (ctx: Context, uid: string | undefined, extra: Record<string, unknown> = {}, status = 200) =>
+    deps.render(ctx, 'register/form', { uid, methodId: ID, titleKey: 'reg.mobile.title', leadKey: 'reg.mobile.lead', captcha: await deps.captcha.create(), ...extra }, status);
+
+  for (const prefix of registrationPaths(ID)) {
+    router.get(prefix, async (ctx) => form(ctx, await reg.uidOf(ctx)));
+    router.post(prefix, async (ctx) => {
+      const uid = await reg.uidOf(ctx);
+      const body = ctx.request.body as Record<string, unknown>;
+      const parsed = parsePersonForm(body);
+      if (!(await deps.captcha.check(body.captcha_id, body.captcha))) parsed.errors.captcha = 'reg.err.captcha';
+      if (!parsed.person || parsed.errors.captcha) return form(ctx, uid, { values: parsed.values, errors: parsed.errors }, 400);
+      if (!(await reg.allowQuery(ctx))) return form(ctx, uid, { values: parsed.values, formError: 'reg.too_many' }, 429);
+      const p = parsed.person;
+      if (await findAccountIdByIdentifier(deps.db, p.idType, p.idNumber)) return reg.duplicate(ctx, uid);
+      let verdict;
+      try {
+        verdict = await deps.connectors.carrier.checkSubscriber({ phone: p.phone, idNumber: p.idNumber, fullName: p.fullName, birthdate: p.birthdate });
+      } catch (e) {
+        if (e instanceof ConnectorUnavailableError) return reg.unavailable(ctx, uid, ID);
+        throw e;
+      }
+      // Which field differed is not told: a stranger must not learn who owns a number.
+      if (verdict !== 'match') return reg.cannot(ctx, uid, ID, 'reg.cannot.mobile');
+      await reg.begin(ctx, ID, uid, p);
+    });
+  }
+  reg.mount(router, ID, ['pwd', 'sms', 'mfa']);
+}
+
+export const registerMobileMethod = defineMethod({
+  id: ID,
+  label: { vi: 'Thuê bao di động', en: 'Mobile subscriber' },
+  hint: { vi: 'Số điện thoại đã đăng ký chính chủ — tài khoản mức độ 2', en: 'A phone registered in your own name — level 2 account' },
+  purposes: ['registration'],
+  subjectTypes: ['citizen'],
+  ceiling: 2,
+  amr: ['pwd', 'sms', 'mfa'],
+  requiresKnownAccount: false,
+  mount,
+});
