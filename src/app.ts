@@ -13,6 +13,7 @@ import { loadSigningKeys } from './provider/keys.ts';
 import { MethodRegistry } from './interaction/registry.ts';
 import { interactionOf, interactionRouter } from './interaction/routes.ts';
 import { loginFinisher } from './interaction/finish.ts';
+import { forgotPasswordRouter } from './recovery/forgot-password.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import { AppError } from './shared/errors.ts';
 import './shared/messages.ts';
@@ -69,6 +70,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(csrf(cfg.otpSecret));
   for (const m of registry.methods) m.mount(pages, deps);
   pages.use(interactionRouter(deps).routes());
+  pages.use(forgotPasswordRouter(deps).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(db).routes());
   app.use(pages.routes());
   app.use(pages.allowedMethods());

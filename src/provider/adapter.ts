@@ -2,6 +2,8 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 // Models looked up by grant id when a grant is revoked.
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
@@ -22,6 +24,7 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
         payload: JSON.stringify(payload),
         grant_id: GRANTABLE.has(this.kind) || this.kind === 'Grant' ? (payload.grantId ?? null) : null,
         uid: payload.uid ?? null,
+        account_id: typeof payload.accountId === 'string' && UUID.test(payload.accountId) ? payload.accountId : null,
         user_code: payload.userCode ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
