@@ -105,7 +105,7 @@ describe('protocol features', () => {
     const before = await codeFlow(s, config);
     await rotateSigningKeys(s.db, s.cfg.keyEncryptionSecret);
     // A node started after the rotation (same database) signs with the new key and publishes both.
-    const s2 = await startServer();
+    const s2 = await startServer({}, { keepData: true });
     try {
       await registerClient(s2.db, { client_id: 'rp-rotate', client_secret: 'rp-rotate-secret-0123456789abcde', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true });
       const config2 = await oidc.discovery(new URL(s2.issuer), 'rp-rotate', 'rp-rotate-secret-0123456789abcde', undefined, insecure);

@@ -30,7 +30,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Every server starts from the sandbox data alone (test files do not see each other's people). */
+async function resetData(db: Db): Promise<void> {
+  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, audit_events, oidc_models, flows, otp_challenges, captchas, rate_limits, sandbox_sms cascade');
+}
+
+export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean } = {}): Promise<TestServer> {
   const server = http.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -43,6 +48,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const db = createDb(cfg);
   if (cfg.databaseUrl) await cleanOnce(db);
   await migrate(db);
+  if (!opts.keepData) await resetData(db);
   await seedSandboxAccounts(cfg, db);
   const app = await createApp({ cfg, db, logger: createLogger('silent') });
   server.on('request', app.app.callback());
