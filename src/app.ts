@@ -25,6 +25,9 @@ import { securityHeaders } from './web/security-headers.ts';
 import { staticFiles } from './web/static.ts';
 import { sandboxRouter } from './sandbox/routes.ts';
 import type { Logger } from './shared/logger.ts';
+import { readPemBundle } from './certificates/trust.ts';
+import { CrlRevocationChecker } from './certificates/crl.ts';
+import { ensureSandboxPki } from './sandbox/pki.ts';
 
 export interface AppDeps { cfg: Config; db: Db; logger: Logger; connectors?: Partial<Connectors> }
 
@@ -39,10 +42,13 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   const otp = new OtpService(db, sms, cfg);
   const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha);
   const registry = new MethodRegistry(cfg);
+  const anchors = cfg.trustAnchorsFile ? readPemBundle(cfg.trustAnchorsFile) : [];
+  if (cfg.sandbox) anchors.push((await ensureSandboxPki(cfg, db)).cert);
+  const trust = { anchors, revocation: new CrlRevocationChecker() };
   const clientIp = (ctx: Context) => ctx.ip;
 
   const deps: MethodDeps & { registry: MethodRegistry } = {
-    cfg, db, provider, otp, sms, connectors, captcha, render, registry, clientIp,
+    cfg, db, provider, otp, sms, connectors, trust, captcha, render, registry, clientIp,
     finishLogin: loginFinisher(db, provider, registry, clientIp),
     interaction: (ctx) => interactionOf(provider, ctx),
   };
@@ -71,7 +77,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   for (const m of registry.methods) m.mount(pages, deps);
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
-  if (cfg.sandbox) pages.use(sandboxRouter(db).routes());
+  if (cfg.sandbox) pages.use(sandboxRouter(db, connectors).routes());
   app.use(pages.routes());
   app.use(pages.allowedMethods());
 

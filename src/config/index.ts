@@ -57,6 +57,14 @@ export interface Config {
   connectorRetries: number;
   /** REGISTRATION_MAX_PER_IP — registry checks (registration, forgot password) allowed per IP per hour. */
   registrationMaxPerIp: number;
+  /** MSS_CONNECTOR — mobile (SIM) signature service: `sandbox` (config/sandbox/sim.json, simulated phone) or `http`. */
+  mssConnector: 'sandbox' | 'http';
+  /** MSS_URL / MSS_TOKEN — the real mobile-signature service (see src/connectors/mobile_signature/http.ts). */
+  mssUrl: string | undefined;
+  mssToken: string | undefined;
+  /** TRUST_ANCHORS_FILE — PEM bundle of the root CAs whose signing certificates we accept (NEAC root,
+   *  Government CA root…). In sandbox mode the sandbox CA is trusted in addition. */
+  trustAnchorsFile: string | undefined;
   /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes. */
   otpTtlSeconds: number;
   otpMaxAttempts: number;
@@ -122,7 +130,7 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], d
   return v as T;
 }
 
-export const ALL_METHODS = ['password_otp', 'register_mobile', 'register_bhxh'] as const;
+export const ALL_METHODS = ['password_otp', 'sim', 'register_mobile', 'register_bhxh'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
@@ -173,6 +181,10 @@ export function loadConfig(env: Env = process.env): Config {
     connectorTimeoutMs: int(env, 'CONNECTOR_TIMEOUT_MS', 5000),
     connectorRetries: int(env, 'CONNECTOR_RETRIES', 1, 0, 10),
     registrationMaxPerIp: int(env, 'REGISTRATION_MAX_PER_IP', 30),
+    mssConnector: oneOf(env, 'MSS_CONNECTOR', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
+    mssUrl: env.MSS_URL || undefined,
+    mssToken: env.MSS_TOKEN || undefined,
+    trustAnchorsFile: env.TRUST_ANCHORS_FILE || undefined,
     otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
     otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
     otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
@@ -199,12 +211,15 @@ function validate(cfg: Config): void {
   if (cfg.smsGateway === 'http' && !cfg.smsUrl) throw new ConfigError('SMS_URL', 'required when SMS_GATEWAY=http');
   if (cfg.carrierConnector === 'http' && !cfg.carrierUrl) throw new ConfigError('CARRIER_URL', 'required when CARRIER_CONNECTOR=http');
   if (cfg.bhxhConnector === 'http' && !cfg.bhxhUrl) throw new ConfigError('BHXH_URL', 'required when BHXH_CONNECTOR=http');
+  if (cfg.mssConnector === 'http' && !cfg.mssUrl) throw new ConfigError('MSS_URL', 'required when MSS_CONNECTOR=http');
+  if (cfg.trustAnchorsFile && !existsSync(cfg.trustAnchorsFile)) throw new ConfigError('TRUST_ANCHORS_FILE', `no such file: ${cfg.trustAnchorsFile}`);
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
   if (cfg.smsGateway === 'sandbox') throw new ConfigError('SMS_GATEWAY', 'the sandbox gateway is not allowed in production mode');
   if (cfg.carrierConnector === 'sandbox') throw new ConfigError('CARRIER_CONNECTOR', 'the sandbox carrier is not allowed in production mode');
   if (cfg.bhxhConnector === 'sandbox') throw new ConfigError('BHXH_CONNECTOR', 'the sandbox BHXH registry is not allowed in production mode');
+  if (cfg.mssConnector === 'sandbox') throw new ConfigError('MSS_CONNECTOR', 'the sandbox mobile-signature service is not allowed in production mode');
   if (!cfg.captcha) throw new ConfigError('CAPTCHA', 'captcha cannot be turned off in production mode');
   if (cfg.sandbox) throw new ConfigError('SANDBOX', 'sandbox helpers are not allowed in production mode');
   if (cfg.allowLoopbackFetch) throw new ConfigError('ALLOW_LOOPBACK_FETCH', 'not allowed in production mode');

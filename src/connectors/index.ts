@@ -9,7 +9,11 @@ import type { BhxhPort, InsuredPerson } from './bhxh/port.ts';
 import { SandboxBhxh } from './bhxh/sandbox.ts';
 import { HttpBhxh } from './bhxh/http.ts';
 
-export interface Connectors { sms: SmsGateway; carrier: CarrierPort; bhxh: BhxhPort }
+import type { MobileSignaturePort } from './mobile_signature/port.ts';
+import { SandboxMobileSignature, type SandboxSimSubscriber } from './mobile_signature/sandbox.ts';
+import { HttpMobileSignature } from './mobile_signature/http.ts';
+
+export interface Connectors { sms: SmsGateway; carrier: CarrierPort; bhxh: BhxhPort; mss: MobileSignaturePort }
 
 export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connectors> = {}): Connectors {
   const http = { timeoutMs: cfg.connectorTimeoutMs, retries: cfg.connectorRetries };
@@ -23,7 +27,13 @@ export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connect
     const f = readSandboxJson<{ people: InsuredPerson[]; unavailable: string[] }>(cfg, 'bhxh.json');
     return new SandboxBhxh(f.people, f.unavailable);
   };
+  const mss = (): MobileSignaturePort => {
+    if (cfg.mssConnector === 'http') return new HttpMobileSignature({ url: cfg.mssUrl!, token: cfg.mssToken, ...http });
+    const f = readSandboxJson<{ subscribers: SandboxSimSubscriber[]; unavailable: string[] }>(cfg, 'sim.json');
+    return new SandboxMobileSignature(db, f.subscribers, f.unavailable);
+  };
   return {
+    mss: overrides.mss ?? mss(),
     sms: overrides.sms ?? createSmsGateway(cfg, db),
     carrier: overrides.carrier ?? carrier(),
     bhxh: overrides.bhxh ?? bhxh(),

@@ -19,6 +19,10 @@ export interface CreateAccountInput {
   phone?: string | undefined;
   email?: string | undefined;
   password?: string | undefined;
+  /** Certificates carry no date of birth: registrations by signature may leave it out. */
+  birthdateOptional?: boolean;
+  /** Credentials to add in the same transaction (e.g. the SIM or certificate that registered). */
+  credentials?: { type: string; config: unknown; identifiers: string[] }[];
 }
 
 export type FieldError = { field: string; error: string };
@@ -37,8 +41,10 @@ export async function createAccount(db: Db, input: CreateAccountInput): Promise<
   let birthdate: string | undefined;
   if (input.subjectType === 'citizen') {
     need('name', input.fullName);
-    const d = parseDateVn(need('birthdate', input.birthdate));
-    if (d.ok) birthdate = d.value; else if (input.birthdate) errors.push({ field: 'birthdate', error: d.error });
+    if (!input.birthdateOptional || input.birthdate) {
+      const d = parseDateVn(need('birthdate', input.birthdate));
+      if (d.ok) birthdate = d.value; else if (input.birthdate) errors.push({ field: 'birthdate', error: d.error });
+    }
     if (!input.cccd && !input.cmnd) errors.push({ field: 'cccd', error: 'required' });
     if (input.cccd) { const r = parseCccd(input.cccd, birthdate); if (r.ok) ids.push({ type: 'cccd', value: r.value, verified: true }); else errors.push({ field: 'cccd', error: r.error }); }
     if (input.bhxh) { const r = parseBhxh(input.bhxh); if (r.ok) ids.push({ type: 'bhxh', value: r.value, verified: true }); else errors.push({ field: 'bhxh', error: r.error }); }
@@ -69,6 +75,7 @@ export async function createAccount(db: Db, input: CreateAccountInput): Promise<
         organisationName: input.organisationName?.trim() ? normaliseName(input.organisationName) : undefined, identifiers: ids,
       });
       if (hash) await addCredential<PasswordConfig>(trx, id, PASSWORD_CREDENTIAL, { hash, changedAt: new Date().toISOString() });
+      for (const c of input.credentials ?? []) await addCredential(trx, id, c.type, c.config, c.identifiers);
       return id;
     });
     return { ok: true, accountId };

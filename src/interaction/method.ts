@@ -9,6 +9,7 @@ import type { Account, Level, SubjectType } from '../identity/accounts.ts';
 import type { OtpService } from '../identity/otp.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import type { Connectors } from '../connectors/index.ts';
+import type { CertificateTrust } from '../certificates/trust.ts';
 import type { Text } from '../shared/i18n.ts';
 import type { Captcha } from '../web/captcha.ts';
 
@@ -28,6 +29,7 @@ export interface MethodDeps {
   otp: OtpService;
   sms: SmsGateway;
   connectors: Connectors;
+  trust: CertificateTrust;
   captcha: Captcha;
   render(ctx: Context, view: string, locals?: Record<string, unknown>, status?: number): void;
   /** Completes the interaction: computes acr = min(account level, method ceiling) and redirects. */
@@ -49,6 +51,8 @@ export interface AuthMethod {
   amr: string[];
   /** Whether the method needs an account already known (e.g. from the session) before it starts. */
   requiresKnownAccount: boolean;
+  /** Registration also works outside a sign-in (at /register/<id>). */
+  standalone?: boolean;
   /** Can this method, used now, bring this already-signed-in account to `level`? (step-up) */
   canRaise?(account: Account, level: Level): boolean;
   /** Mounts the method's routes; paths must start with `/interaction/:uid/<id>`. */

@@ -5,9 +5,10 @@ import type { AuthMethod, Purpose } from './method.ts';
 import { passwordOtpMethod } from '../methods/password_otp/index.ts';
 import { registerMobileMethod } from '../methods/register_mobile/index.ts';
 import { registerBhxhMethod } from '../methods/register_bhxh/index.ts';
+import { simMethod } from '../methods/sim/index.ts';
 
 const KNOWN: Record<string, AuthMethod> = Object.fromEntries(
-  [passwordOtpMethod, registerMobileMethod, registerBhxhMethod].map((m) => [m.id, m]),
+  [passwordOtpMethod, simMethod, registerMobileMethod, registerBhxhMethod].map((m) => [m.id, m]),
 );
 
 export class MethodRegistry {

@@ -60,7 +60,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
 
   // "Đăng ký": the registration methods, from the login page or on their own.
   const registrationChooser = async (ctx: Context, uid: string | undefined) => render(ctx, 'register/chooser', {
-    uid, methods: registry.methods.filter((m) => m.purposes.includes('registration')).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
+    uid, methods: registry.methods.filter((m) => m.purposes.includes('registration') && (uid || m.standalone)).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
   });
   router.get('/interaction/:uid/register', async (ctx) => registrationChooser(ctx, (await interactionOf(provider, ctx)).uid));
   router.get('/register', async (ctx) => registrationChooser(ctx, undefined));

@@ -1,28 +1,59 @@
 // Sandbox helpers: mounted only when sandbox mode is on (never in production mode).
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Db } from '../db/knex.ts';
+import type { Connectors } from '../connectors/index.ts';
 import { readOutbox } from '../connectors/sms/sandbox.ts';
+import { SandboxMobileSignature } from '../connectors/mobile_signature/sandbox.ts';
 import { parsePhone } from '../identity/identifiers/index.ts';
 import { render } from '../web/render.ts';
+import { sandboxCrl } from './pki.ts';
 
-export function sandboxRouter(db: Db): Router {
+const wantsJson = (ctx: Context) => ctx.query.format === 'json' || ctx.accepts('html', 'json') === 'json';
+
+export function sandboxRouter(db: Db, connectors: Connectors): Router {
   const r = new Router();
+  const phoneOf = (ctx: Context) => {
+    const raw = typeof ctx.query.to === 'string' ? ctx.query.to : typeof ctx.query.phone === 'string' ? ctx.query.phone : '';
+    return { raw, parsed: raw ? parsePhone(raw) : undefined };
+  };
+
   // The SMS outbox, newest first: a page for people, JSON for tests (`Accept: application/json` or ?format=json).
   r.get('/sandbox/sms', async (ctx) => {
-    const raw = typeof ctx.query.to === 'string' ? ctx.query.to : '';
-    const to = raw ? parsePhone(raw) : undefined;
-    if (to && !to.ok) {
-      ctx.status = 400;
-      ctx.body = { error: 'invalid_phone' };
-      return;
-    }
-    const messages = await readOutbox(db, to?.value);
-    if (ctx.query.format === 'json' || ctx.accepts('html', 'json') === 'json') {
-      ctx.set('cache-control', 'no-store');
-      ctx.body = messages;
-      return;
-    }
+    const { raw, parsed } = phoneOf(ctx);
+    if (parsed && !parsed.ok) { ctx.status = 400; ctx.body = { error: 'invalid_phone' }; return; }
+    const messages = await readOutbox(db, parsed?.value);
+    if (wantsJson(ctx)) { ctx.set('cache-control', 'no-store'); ctx.body = messages; return; }
     render(ctx, 'sandbox/sms', { messages, to: raw });
   });
+
+  r.get('/sandbox/pki/ca.crl', async (ctx) => {
+    ctx.type = 'application/pkix-crl';
+    ctx.body = Buffer.from(await sandboxCrl(db));
+  });
+
+  // The simulated phone of the sandbox SIM-signing service.
+  const mss = connectors.mss instanceof SandboxMobileSignature ? connectors.mss : undefined;
+  if (mss) {
+    r.get('/sandbox/phone', async (ctx) => {
+      const { raw, parsed } = phoneOf(ctx);
+      const requests = parsed?.ok ? await mss.pending(parsed.value) : [];
+      if (wantsJson(ctx)) { ctx.set('cache-control', 'no-store'); ctx.body = requests; return; }
+      render(ctx, 'sandbox/phone', { phone: raw, requests, result: ctx.query.result });
+    });
+    const back = (ctx: Context, result: string) => {
+      if (wantsJson(ctx) || ctx.is('json')) { ctx.body = { result }; return; }
+      const phone = (ctx.request.body as Record<string, unknown>).phone;
+      ctx.status = 303;
+      ctx.redirect(`/sandbox/phone?phone=${encodeURIComponent(String(phone ?? ''))}&result=${result}`);
+    };
+    r.post('/sandbox/phone/:id/approve', async (ctx) => {
+      const pin = (ctx.request.body as Record<string, unknown>).pin;
+      back(ctx, await mss.approve(String(ctx.params.id), typeof pin === 'string' ? pin : ''));
+    });
+    r.post('/sandbox/phone/:id/refuse', async (ctx) => {
+      back(ctx, (await mss.refuse(String(ctx.params.id))) ? 'refused' : 'not_pending');
+    });
+  }
   return r;
 }

@@ -20,9 +20,9 @@ describe('assurance levels', () => {
     });
   });
 
-  describe('step-up', () => {
+  describe('step-up while only L1 exists', () => {
     let s: TestServer;
-    before(async () => { s = await startServer(); await registerClient(s.db, CLIENT); });
+    before(async () => { s = await startServer({ METHODS: 'password_otp,register_mobile,register_bhxh' }); await registerClient(s.db, CLIENT); });
     after(() => s.close());
 
     it('level-2 account, RP demands acr 3 as essential: the person is told how to raise it and the RP gets unmet_authentication_requirements', async () => {

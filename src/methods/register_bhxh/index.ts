@@ -60,6 +60,7 @@ export const registerBhxhMethod = defineMethod({
   label: { vi: 'Bảo hiểm xã hội', en: 'Social insurance (BHXH)' },
   hint: { vi: 'Thông tin do Bảo hiểm xã hội Việt Nam quản lý — tài khoản mức độ 2', en: 'Checked against Vietnam Social Security records — level 2 account' },
   purposes: ['registration'],
+  standalone: true,
   subjectTypes: ['citizen'],
   ceiling: 2,
   amr: ['pwd', 'sms', 'mfa'],

@@ -45,6 +45,7 @@ export const registerMobileMethod = defineMethod({
   label: { vi: 'Thuê bao di động', en: 'Mobile subscriber' },
   hint: { vi: 'Số điện thoại đã đăng ký chính chủ — tài khoản mức độ 2', en: 'A phone registered in your own name — level 2 account' },
   purposes: ['registration'],
+  standalone: true,
   subjectTypes: ['citizen'],
   ceiling: 2,
   amr: ['pwd', 'sms', 'mfa'],

@@ -1,0 +1,53 @@
+// The sandbox PKI (sandbox mode only): one sandbox CA and the SIM subscribers' certificates,
+// generated at first start and kept in the database so every node signs and verifies alike.
+import type { Config } from '../config/index.ts';
+import { readSandboxJson } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import { createCa, exportPrivateKey, importKeys, issue, issueCrl, type Ca, type SubjectSpec } from '../certificates/sandbox-ca.ts';
+import { x509 } from '../certificates/x509.ts';
+import type { SandboxSimSubscriber } from '../connectors/mobile_signature/sandbox.ts';
+
+export interface SimFile { subscribers: (SandboxSimSubscriber & { subject: SubjectSpec })[]; unavailable: string[] }
+
+export const crlUrlFor = (cfg: Config) => `${cfg.issuer}/sandbox/pki/ca.crl`;
+
+async function loadCa(db: Db): Promise<Ca | undefined> {
+  const row = await db('sandbox_pki').where({ id: 'ca' }).first();
+  if (!row) return undefined;
+  const cert = new x509.X509Certificate(row.cert_pem as string);
+  return { cert, keys: await importKeys(row.key_pkcs8 as string, cert) };
+}
+
+const DAY = 86400_000;
+
+export async function ensureSandboxPki(cfg: Config, db: Db): Promise<Ca> {
+  const sims = readSandboxJson<SimFile>(cfg, 'sim.json');
+  await db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(727002)');
+    let ca = await loadCa(trx);
+    if (!ca) {
+      ca = await createCa('DVC ID Sandbox CA (not trusted outside the sandbox)');
+      await trx('sandbox_pki').insert({ id: 'ca', cert_pem: ca.cert.toString('pem'), key_pkcs8: await exportPrivateKey(ca.keys), meta: JSON.stringify({}) });
+    }
+    for (const s of sims.subscribers) {
+      if (await trx('sandbox_pki').where({ id: `sim:${s.phone}` }).first('id')) continue;
+      const expired = s.profile === 'expired';
+      const issued = await issue(ca, {
+        subject: s.subject, crlUrl: crlUrlFor(cfg),
+        ...(expired ? { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) } : {}),
+      });
+      await trx('sandbox_pki').insert({ id: `sim:${s.phone}`, cert_pem: issued.cert.toString('pem'), key_pkcs8: await exportPrivateKey(issued.keys), meta: JSON.stringify({ profile: s.profile, serial: issued.cert.serialNumber }) });
+    }
+  });
+  return (await loadCa(db))!;
+}
+
+/** The sandbox CA's CRL: every certificate whose profile is "revoked". */
+export async function sandboxCrl(db: Db): Promise<Uint8Array> {
+  const ca = await loadCa(db);
+  if (!ca) throw new Error('sandbox CA missing');
+  const rows = await db('sandbox_pki').whereNot({ id: 'ca' });
+  const revoked = rows.map((r) => (typeof r.meta === 'string' ? JSON.parse(r.meta) : r.meta) as { profile?: string; serial?: string })
+    .filter((m) => m.profile === 'revoked' && m.serial).map((m) => m.serial!);
+  return issueCrl(ca, revoked);
+}
