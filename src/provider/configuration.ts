@@ -90,17 +90,20 @@ export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
     // First-party sites marked by the operator get a grant without a consent page.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       const client = ctx.oidc.client!;
-      if (client.metadata()[SKIP_CONSENT] !== true || !ctx.oidc.session?.accountId) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session.accountId });
+      if (client.metadata()[SKIP_CONSENT] !== true || !ctx.oidc.session?.accountId) return existing;
+      // A first-party site gets what it asks for, now and when it later asks for more.
+      const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session.accountId });
       grant.addOIDCScope(String(ctx.oidc.params!.scope ?? 'openid'));
       const claims = ctx.oidc.claims as { id_token?: object; userinfo?: object };
       const requested = [...Object.keys(claims.id_token ?? {}), ...Object.keys(claims.userinfo ?? {})];
       if (requested.length) grant.addOIDCClaims(requested);
       await grant.save();
-      ctx.oidc.session.ensureClientContainer(client.clientId);
-      ctx.oidc.session.grantIdFor(client.clientId, grant.jti);
+      if (!existing) {
+        ctx.oidc.session.ensureClientContainer(client.clientId);
+        ctx.oidc.session.grantIdFor(client.clientId, grant.jti);
+      }
       return grant;
     },
     renderError: errorPage,
