@@ -4,10 +4,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
+import http from 'node:http';
+
+let callbackServer: Promise<void> | undefined;
+/** A real page at the RP's redirect URI (port 47999) so the browser's last hop lands somewhere. */
+function ensureCallbackServer(): Promise<void> {
+  callbackServer ??= new Promise<void>((resolve) => {
+    const srv = http.createServer((_req, res) => { res.setHeader('content-type', 'text/plain'); res.end('back at the RP'); });
+    srv.on('error', () => resolve()); // already running (another test file): fine
+    srv.listen(47999, '127.0.0.1', () => { srv.unref(); resolve(); });
+  });
+  return callbackServer;
+}
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
+  await ensureCallbackServer();
   const dir = mkdtempSync(path.join(tmpdir(), 'dvc-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,

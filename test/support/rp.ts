@@ -2,7 +2,8 @@
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 
-export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+// Nothing listens there: tests read the code from the redirect (Chromium refuses "unsafe" ports like 9).
+export const REDIRECT_URI = 'http://127.0.0.1:47999/callback';
 
 export interface Rp {
   config: oidc.Configuration;
