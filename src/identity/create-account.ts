@@ -21,6 +21,8 @@ export interface CreateAccountInput {
   password?: string | undefined;
   /** Certificates carry no date of birth: registrations by signature may leave it out. */
   birthdateOptional?: boolean;
+  /** A USB certificate proves no phone: such registrations may come without one. */
+  phoneOptional?: boolean;
   /** Credentials to add in the same transaction (e.g. the SIM or certificate that registered). */
   credentials?: { type: string; config: unknown; identifiers: string[] }[];
 }
@@ -55,8 +57,10 @@ export async function createAccount(db: Db, input: CreateAccountInput): Promise<
     const r = parseMst(need('mst', input.mst));
     if (r.ok) ids.push({ type: 'mst', value: r.value, verified: true }); else if (input.mst) errors.push({ field: 'mst', error: r.error });
   }
-  const phone = parsePhone(need('phone', input.phone));
-  if (phone.ok) ids.push({ type: 'phone', value: phone.value, verified: true }); else if (input.phone) errors.push({ field: 'phone', error: phone.error });
+  if (!input.phoneOptional || input.phone) {
+    const phone = parsePhone(need('phone', input.phone));
+    if (phone.ok) ids.push({ type: 'phone', value: phone.value, verified: true }); else if (input.phone) errors.push({ field: 'phone', error: phone.error });
+  }
   if (input.email?.trim()) {
     const e = parseEmail(input.email);
     if (e.ok) ids.push({ type: 'email', value: e.value, verified: false }); else errors.push({ field: 'email', error: e.error });

@@ -10,16 +10,25 @@ import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { knexAdapterFactory } from '../../src/provider/adapter.ts';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// Each test run works in its own schema, so two runs on one server (a developer and CI) never meet.
+const SCHEMA = `dvc_test_${process.pid}`;
+export const TEST_DATABASE_URL = `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
 
 let cleaned = false;
 
-/** Drops everything once per test run so every run starts from the same empty schema. */
+/** Once per run: a fresh schema for this run, and the schemas of runs that are gone are dropped. */
 async function cleanOnce(db: Db): Promise<void> {
   if (cleaned) return;
   cleaned = true;
-  await db.raw('drop schema if exists public cascade');
-  await db.raw('create schema public');
+  const rows = (await db.raw("select nspname from pg_namespace where nspname like 'dvc\\_test\\_%'")).rows as { nspname: string }[];
+  for (const { nspname } of rows) {
+    const pid = Number(nspname.slice('dvc_test_'.length));
+    let alive = pid === process.pid;
+    try { if (!alive) { process.kill(pid, 0); alive = true; } } catch { alive = false; }
+    if (!alive || pid === process.pid) await db.raw(`drop schema if exists "${nspname}" cascade`);
+  }
+  await db.raw(`create schema "${SCHEMA}"`);
 }
 
 export interface TestServer {

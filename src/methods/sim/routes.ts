@@ -6,13 +6,10 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { ConnectorUnavailableError } from '../../connectors/unavailable.ts';
 import { verifySignedChallenge } from '../../certificates/verify.ts';
-import type { CertIdentity } from '../../certificates/subject.ts';
-import { findAccount, findAccountIdByIdentifier, setLevel, type Account } from '../../identity/accounts.ts';
 import { audit } from '../../identity/audit.ts';
-import { createAccount } from '../../identity/create-account.ts';
-import { addCredential, findCredentialByIdentifier } from '../../identity/credentials.ts';
-import { maskId, maskPhone, parseEmail, parsePhone } from '../../identity/identifiers/index.ts';
+import { maskPhone, parsePhone } from '../../identity/identifiers/index.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
+import { signatureLogin } from '../../interaction/signature-login.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
 import { langOf, translate } from '../../shared/i18n.ts';
 
@@ -22,18 +19,11 @@ const CREDENTIAL = 'sim';
 const WAIT_MS = 3 * 60_000;
 
 interface Waiting { phone: string; dtbs: string; txId: string; code: string; stepUpAccountId?: string | undefined }
-interface Registering { phone: string; identity: CertIdentity; cert: SimCredential }
-export interface SimCredential { phone: string; serial: string; issuer: string; subject: string; notAfter: string }
 
 /** Four digits from the hash being signed (as Estonia's Mobile-ID): the same on page and phone. */
 export function verificationCode(dtbs: Uint8Array): string {
   const h = createHash('sha256').update(dtbs).digest();
   return String(h.readUInt16BE(h.length - 2) % 10000).padStart(4, '0');
-}
-
-function matches(account: Account, id: CertIdentity): boolean {
-  if (id.kind === 'citizen') return account.identifiers.some((i) => (i.type === 'cccd' || i.type === 'cmnd') && i.value === id.idNumber);
-  return account.identifiers.some((i) => i.type === 'mst' && i.value === id.taxCode);
 }
 
 export function mountSim(router: Router, deps: MethodDeps): void {
@@ -42,8 +32,8 @@ export function mountSim(router: Router, deps: MethodDeps): void {
   const flowId = (uid: string) => `${uid}:${ID}`;
   const here = (uid: string, step = '') => `/interaction/${uid}/${ID}${step}`;
 
-  const fail = (ctx: Context, uid: string, key: string, status = 400) =>
-    render(ctx, 'methods/sim/error', { uid, messageKey: key, retryHref: here(uid) }, status);
+  const sig = signatureLogin(deps);
+  const fail = (ctx: Context, uid: string, key: string, status = 400) => sig.fail(ctx, uid, ID, key, status);
 
   router.get(base, async (ctx) => {
     const d = await deps.interaction(ctx);
@@ -105,48 +95,14 @@ export function mountSim(router: Router, deps: MethodDeps): void {
     if (!verified.ok) {
       await audit(db, { action: 'login', ip: deps.clientIp(ctx), method: ID, result: 'failure', details: { reason: verified.error } });
       const known = ['expired', 'not_yet_valid', 'revoked', 'untrusted', 'subject'];
-      return fail(ctx, d.uid, `sim.err.cert.${known.includes(verified.error) ? verified.error : 'other'}`, 400);
+      return fail(ctx, d.uid, `sig.err.cert.${known.includes(verified.error) ? verified.error : 'other'}`, 400);
     }
     const cert = verified.certificate;
-    const credential: SimCredential = { phone: flow.data.phone, serial: cert.serialNumber, issuer: cert.issuer, subject: cert.subject, notAfter: cert.notAfter.toISOString() };
-    const identity = verified.identity;
-
-    let accountId: string | undefined;
-    if (flow.data.stepUpAccountId) {
-      const account = await findAccount(db, flow.data.stepUpAccountId);
-      if (!account || !matches(account, identity)) {
-        await audit(db, { action: 'stepup', accountId: flow.data.stepUpAccountId, ip: deps.clientIp(ctx), method: ID, result: 'failure', details: { reason: 'other_person' } });
-        return fail(ctx, d.uid, 'sim.err.other_person', 403);
-      }
-      accountId = account.id;
-    } else {
-      accountId = identity.kind === 'citizen'
-        ? await findAccountIdByIdentifier(db, identity.idType, identity.idNumber)
-        : await findAccountIdByIdentifier(db, 'mst', identity.taxCode);
-    }
-    if (!accountId) {
-      await saveFlow<Registering>(db, { id: flowId(d.uid), kind: ID, state: 'register', data: { phone: flow.data.phone, identity, cert: credential }, expiresAt: new Date(Date.now() + 15 * 60_000) });
-      ctx.status = 303;
-      return ctx.redirect(here(d.uid, '/register'));
-    }
-    const linked = await linkAndRaise(ctx, accountId, credential);
-    if (!linked) return fail(ctx, d.uid, 'sim.err.linked_elsewhere', 409);
-    await deps.finishLogin(ctx, { accountId, methodId: ID, amr: AMR });
-  });
-
-  /** Links the SIM to the account (once) and raises a level-2 account to 3 — audited. */
-  const linkAndRaise = async (ctx: Context, accountId: string, c: SimCredential): Promise<boolean> => {
-    const existing = await findCredentialByIdentifier(db, CREDENTIAL, c.phone);
-    if (existing && existing.accountId !== accountId) return false;
-    const account = (await findAccount(db, accountId))!;
-    await db.transaction(async (trx) => {
-      if (!existing) await addCredential(trx, accountId, CREDENTIAL, c, [c.phone]);
-      if (account.level < 3) await setLevel(trx, accountId, 3);
+    await sig.complete(ctx, d.uid, flow.data.stepUpAccountId, {
+      methodId: ID, amr: AMR, credentialType: CREDENTIAL, credentialKey: flow.data.phone, phone: flow.data.phone, identity: verified.identity,
+      credentialConfig: { phone: flow.data.phone, serial: cert.serialNumber, issuer: cert.issuer, subject: cert.subject, notAfter: cert.notAfter.toISOString() },
     });
-    if (!existing) await audit(db, { action: 'credential.add', accountId, ip: deps.clientIp(ctx), method: ID, result: 'success', details: { serial: c.serial } });
-    if (account.level < 3) await audit(db, { action: 'account.level_raised', accountId, ip: deps.clientIp(ctx), method: ID, result: 'success', details: { from: account.level, to: 3, serial: c.serial, issuer: c.issuer } });
-    return true;
-  };
+  });
 
   router.post(`${base}/cancel`, async (ctx) => {
     const d = await deps.interaction(ctx);
@@ -155,45 +111,5 @@ export function mountSim(router: Router, deps: MethodDeps): void {
     ctx.redirect(`/interaction/${d.uid}`);
   });
 
-  // R3: no account has this identity yet — show what the certificate says, ask for an email.
-  const registerPage = (ctx: Context, uid: string, data: Registering, extra: Record<string, unknown> = {}, status = 200) => {
-    const id = data.identity;
-    render(ctx, 'methods/sim/register', {
-      uid, enterprise: id.kind === 'enterprise', name: id.kind === 'citizen' ? id.fullName : id.fullName, org: id.kind === 'enterprise' ? id.organisationName : undefined,
-      idMasked: id.kind === 'citizen' ? maskId(id.idNumber) : undefined, mst: id.kind === 'enterprise' ? id.taxCode : undefined, ...extra,
-    }, status);
-  };
-  const registering = async (ctx: Context) => {
-    const d = await deps.interaction(ctx);
-    const flow = await loadFlow<Registering>(db, flowId(d.uid), ID);
-    return { d, flow: flow?.state === 'register' ? flow : undefined };
-  };
-  router.get(`${base}/register`, async (ctx) => {
-    const { d, flow } = await registering(ctx);
-    if (!flow) return fail(ctx, d.uid, 'sim.err.expired', 410);
-    registerPage(ctx, d.uid, flow.data);
-  });
-  router.post(`${base}/register`, async (ctx) => {
-    const { d, flow } = await registering(ctx);
-    if (!flow) return fail(ctx, d.uid, 'sim.err.expired', 410);
-    const raw = String((ctx.request.body as Record<string, unknown>).email ?? '').trim();
-    const enterprise = flow.data.identity.kind === 'enterprise';
-    const email = raw ? parseEmail(raw) : undefined;
-    if ((enterprise && !raw) || (email && !email.ok)) {
-      return registerPage(ctx, d.uid, flow.data, { values: { email: raw }, errors: { email: raw ? 'reg.err.email.format' : 'sim.err.email.required' } }, 400);
-    }
-    const id = flow.data.identity;
-    const created = await createAccount(db, {
-      subjectType: id.kind, level: 3, birthdateOptional: true, phone: flow.data.phone, email: email?.ok ? email.value : undefined,
-      ...(id.kind === 'citizen' ? { fullName: id.fullName, [id.idType]: id.idNumber } : { fullName: id.fullName, mst: id.taxCode, organisationName: id.organisationName }),
-      credentials: [{ type: CREDENTIAL, config: flow.data.cert, identifiers: [flow.data.phone] }],
-    });
-    if (!created.ok) {
-      if (created.errors.some((e) => e.error === 'duplicate')) return render(ctx, 'register/duplicate', { uid: d.uid, forgotHref: `/interaction/${d.uid}/forgot` }, 409);
-      throw new Error(`SIM registration produced invalid data: ${created.errors.map((e) => e.field).join(',')}`);
-    }
-    await deleteFlow(db, flow.id);
-    await audit(db, { action: 'account.register', accountId: created.accountId, ip: deps.clientIp(ctx), method: ID, result: 'success', details: { serial: flow.data.cert.serial } });
-    await deps.finishLogin(ctx, { accountId: created.accountId, methodId: ID, amr: AMR });
-  });
+  sig.mountRegistration(router, ID);
 }
