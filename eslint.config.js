@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'public/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'data/**', 'public/**', 'scratch/**', 'eslint.config.js'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

@@ -77,7 +77,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   for (const m of registry.methods) m.mount(pages, deps);
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
-  if (cfg.sandbox) pages.use(sandboxRouter(db, connectors).routes());
+  if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   app.use(pages.routes());
   app.use(pages.allowedMethods());
 

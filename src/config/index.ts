@@ -65,6 +65,8 @@ export interface Config {
   /** TRUST_ANCHORS_FILE — PEM bundle of the root CAs whose signing certificates we accept (NEAC root,
    *  Government CA root…). In sandbox mode the sandbox CA is trusted in addition. */
   trustAnchorsFile: string | undefined;
+  /** USB_AGENT_URL — where the page looks for the person's local signing agent (loopback). */
+  usbAgentUrl: string;
   /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes. */
   otpTtlSeconds: number;
   otpMaxAttempts: number;
@@ -130,7 +132,7 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], d
   return v as T;
 }
 
-export const ALL_METHODS = ['password_otp', 'sim', 'register_mobile', 'register_bhxh'] as const;
+export const ALL_METHODS = ['password_otp', 'sim', 'usb', 'register_mobile', 'register_bhxh'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     mssUrl: env.MSS_URL || undefined,
     mssToken: env.MSS_TOKEN || undefined,
     trustAnchorsFile: env.TRUST_ANCHORS_FILE || undefined,
+    usbAgentUrl: (env.USB_AGENT_URL || 'http://127.0.0.1:14588').replace(/\/$/, ''),
     otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
     otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
     otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
@@ -213,6 +216,7 @@ function validate(cfg: Config): void {
   if (cfg.bhxhConnector === 'http' && !cfg.bhxhUrl) throw new ConfigError('BHXH_URL', 'required when BHXH_CONNECTOR=http');
   if (cfg.mssConnector === 'http' && !cfg.mssUrl) throw new ConfigError('MSS_URL', 'required when MSS_CONNECTOR=http');
   if (cfg.trustAnchorsFile && !existsSync(cfg.trustAnchorsFile)) throw new ConfigError('TRUST_ANCHORS_FILE', `no such file: ${cfg.trustAnchorsFile}`);
+  if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.

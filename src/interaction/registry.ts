@@ -6,9 +6,10 @@ import { passwordOtpMethod } from '../methods/password_otp/index.ts';
 import { registerMobileMethod } from '../methods/register_mobile/index.ts';
 import { registerBhxhMethod } from '../methods/register_bhxh/index.ts';
 import { simMethod } from '../methods/sim/index.ts';
+import { usbMethod } from '../methods/usb/index.ts';
 
 const KNOWN: Record<string, AuthMethod> = Object.fromEntries(
-  [passwordOtpMethod, simMethod, registerMobileMethod, registerBhxhMethod].map((m) => [m.id, m]),
+  [passwordOtpMethod, simMethod, usbMethod, registerMobileMethod, registerBhxhMethod].map((m) => [m.id, m]),
 );
 
 export class MethodRegistry {

@@ -8,6 +8,7 @@ import { x509 } from '../certificates/x509.ts';
 import type { SandboxSimSubscriber } from '../connectors/mobile_signature/sandbox.ts';
 
 export interface SimFile { subscribers: (SandboxSimSubscriber & { subject: SubjectSpec })[]; unavailable: string[] }
+export interface UsbFile { tokens: { name: string; pin: string; profile: string; label: string; subject: SubjectSpec }[] }
 
 export const crlUrlFor = (cfg: Config) => `${cfg.issuer}/sandbox/pki/ca.crl`;
 
@@ -22,6 +23,11 @@ const DAY = 86400_000;
 
 export async function ensureSandboxPki(cfg: Config, db: Db): Promise<Ca> {
   const sims = readSandboxJson<SimFile>(cfg, 'sim.json');
+  const usb = readSandboxJson<UsbFile>(cfg, 'usb.json');
+  const holders = [
+    ...sims.subscribers.map((s) => ({ id: `sim:${s.phone}`, profile: s.profile, subject: s.subject })),
+    ...usb.tokens.map((t) => ({ id: `usb:${t.name}`, profile: t.profile, subject: t.subject })),
+  ];
   await db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(727002)');
     let ca = await loadCa(trx);
@@ -29,17 +35,27 @@ export async function ensureSandboxPki(cfg: Config, db: Db): Promise<Ca> {
       ca = await createCa('DVC ID Sandbox CA (not trusted outside the sandbox)');
       await trx('sandbox_pki').insert({ id: 'ca', cert_pem: ca.cert.toString('pem'), key_pkcs8: await exportPrivateKey(ca.keys), meta: JSON.stringify({}) });
     }
-    for (const s of sims.subscribers) {
-      if (await trx('sandbox_pki').where({ id: `sim:${s.phone}` }).first('id')) continue;
+    for (const s of holders) {
+      if (await trx('sandbox_pki').where({ id: s.id }).first('id')) continue;
       const expired = s.profile === 'expired';
       const issued = await issue(ca, {
         subject: s.subject, crlUrl: crlUrlFor(cfg),
         ...(expired ? { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) } : {}),
       });
-      await trx('sandbox_pki').insert({ id: `sim:${s.phone}`, cert_pem: issued.cert.toString('pem'), key_pkcs8: await exportPrivateKey(issued.keys), meta: JSON.stringify({ profile: s.profile, serial: issued.cert.serialNumber }) });
+      await trx('sandbox_pki').insert({ id: s.id, cert_pem: issued.cert.toString('pem'), key_pkcs8: await exportPrivateKey(issued.keys), meta: JSON.stringify({ profile: s.profile, serial: issued.cert.serialNumber }) });
     }
   });
   return (await loadCa(db))!;
+}
+
+/** The sandbox USB tokens' contents, for the software agent (sandbox only: private keys!). */
+export async function sandboxUsbTokens(cfg: Config, db: Db) {
+  const usb = readSandboxJson<UsbFile>(cfg, 'usb.json');
+  const rows = await db('sandbox_pki').where('id', 'like', 'usb:%');
+  return usb.tokens.flatMap((t) => {
+    const r = rows.find((x) => x.id === `usb:${t.name}`);
+    return r ? [{ name: t.name, pin: t.pin, label: t.label, certificatePem: r.cert_pem as string, keyPkcs8: r.key_pkcs8 as string }] : [];
+  });
 }
 
 /** The sandbox CA's CRL: every certificate whose profile is "revoked". */

@@ -7,11 +7,12 @@ import { readOutbox } from '../connectors/sms/sandbox.ts';
 import { SandboxMobileSignature } from '../connectors/mobile_signature/sandbox.ts';
 import { parsePhone } from '../identity/identifiers/index.ts';
 import { render } from '../web/render.ts';
-import { sandboxCrl } from './pki.ts';
+import { sandboxCrl, sandboxUsbTokens } from './pki.ts';
+import type { Config } from '../config/index.ts';
 
 const wantsJson = (ctx: Context) => ctx.query.format === 'json' || ctx.accepts('html', 'json') === 'json';
 
-export function sandboxRouter(db: Db, connectors: Connectors): Router {
+export function sandboxRouter(cfg: Config, db: Db, connectors: Connectors): Router {
   const r = new Router();
   const phoneOf = (ctx: Context) => {
     const raw = typeof ctx.query.to === 'string' ? ctx.query.to : typeof ctx.query.phone === 'string' ? ctx.query.phone : '';
@@ -30,6 +31,12 @@ export function sandboxRouter(db: Db, connectors: Connectors): Router {
   r.get('/sandbox/pki/ca.crl', async (ctx) => {
     ctx.type = 'application/pkix-crl';
     ctx.body = Buffer.from(await sandboxCrl(db));
+  });
+
+  // What the sandbox USB tokens hold, for the software agent (npm run usb-agent).
+  r.get('/sandbox/usb/tokens', async (ctx) => {
+    ctx.set('cache-control', 'no-store');
+    ctx.body = await sandboxUsbTokens(cfg, db);
   });
 
   // The simulated phone of the sandbox SIM-signing service.
