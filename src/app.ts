@@ -23,10 +23,11 @@ import { render } from './web/render.ts';
 import { rejectNul } from './web/reject-nul.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { staticFiles } from './web/static.ts';
-import { sandboxRouter } from './sandbox/routes.ts';
+import { sandboxOcspResponder, sandboxRouter } from './sandbox/routes.ts';
 import type { Logger } from './shared/logger.ts';
 import { readPemBundle } from './certificates/trust.ts';
 import { CrlRevocationChecker } from './certificates/crl.ts';
+import { OcspRevocationChecker, OcspThenCrl } from './certificates/ocsp.ts';
 import { ensureSandboxPki } from './sandbox/pki.ts';
 
 export interface AppDeps { cfg: Config; db: Db; logger: Logger; connectors?: Partial<Connectors> }
@@ -44,7 +45,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   const registry = new MethodRegistry(cfg);
   const anchors = cfg.trustAnchorsFile ? readPemBundle(cfg.trustAnchorsFile) : [];
   if (cfg.sandbox) anchors.push((await ensureSandboxPki(cfg, db)).cert);
-  const trust = { anchors, revocation: new CrlRevocationChecker() };
+  const trust = { anchors, revocation: new OcspThenCrl(new OcspRevocationChecker(), new CrlRevocationChecker()) };
   const clientIp = (ctx: Context) => ctx.ip;
 
   const deps: MethodDeps & { registry: MethodRegistry } = {
@@ -70,6 +71,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
     }
   });
   app.use(staticFiles);
+  if (cfg.sandbox) app.use(sandboxOcspResponder(db));
 
   const pages = new Router();
   pages.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb' }));

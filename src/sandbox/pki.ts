@@ -3,7 +3,7 @@
 import type { Config } from '../config/index.ts';
 import { readSandboxJson } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
-import { createCa, exportPrivateKey, importKeys, issue, issueCrl, type Ca, type SubjectSpec } from '../certificates/sandbox-ca.ts';
+import { createCa, exportPrivateKey, importKeys, issue, issueCrl, ocspResponse, type Ca, type SubjectSpec } from '../certificates/sandbox-ca.ts';
 import { x509 } from '../certificates/x509.ts';
 import type { SandboxSimSubscriber } from '../connectors/mobile_signature/sandbox.ts';
 
@@ -11,6 +11,7 @@ export interface SimFile { subscribers: (SandboxSimSubscriber & { subject: Subje
 export interface UsbFile { tokens: { name: string; pin: string; profile: string; label: string; subject: SubjectSpec }[] }
 
 export const crlUrlFor = (cfg: Config) => `${cfg.issuer}/sandbox/pki/ca.crl`;
+export const ocspUrlFor = (cfg: Config) => `${cfg.issuer}/sandbox/pki/ocsp`;
 
 async function loadCa(db: Db): Promise<Ca | undefined> {
   const row = await db('sandbox_pki').where({ id: 'ca' }).first();
@@ -39,7 +40,7 @@ export async function ensureSandboxPki(cfg: Config, db: Db): Promise<Ca> {
       if (await trx('sandbox_pki').where({ id: s.id }).first('id')) continue;
       const expired = s.profile === 'expired';
       const issued = await issue(ca, {
-        subject: s.subject, crlUrl: crlUrlFor(cfg),
+        subject: s.subject, crlUrl: crlUrlFor(cfg), ocspUrl: ocspUrlFor(cfg),
         ...(expired ? { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) } : {}),
       });
       await trx('sandbox_pki').insert({ id: s.id, cert_pem: issued.cert.toString('pem'), key_pkcs8: await exportPrivateKey(issued.keys), meta: JSON.stringify({ profile: s.profile, serial: issued.cert.serialNumber }) });
@@ -58,12 +59,23 @@ export async function sandboxUsbTokens(cfg: Config, db: Db) {
   });
 }
 
+async function revokedSerials(db: Db): Promise<string[]> {
+  const rows = await db('sandbox_pki').whereNot({ id: 'ca' });
+  return rows.map((r) => (typeof r.meta === 'string' ? JSON.parse(r.meta) : r.meta) as { profile?: string; serial?: string })
+    .filter((m) => m.profile === 'revoked' && m.serial).map((m) => m.serial!);
+}
+
 /** The sandbox CA's CRL: every certificate whose profile is "revoked". */
 export async function sandboxCrl(db: Db): Promise<Uint8Array> {
   const ca = await loadCa(db);
   if (!ca) throw new Error('sandbox CA missing');
-  const rows = await db('sandbox_pki').whereNot({ id: 'ca' });
-  const revoked = rows.map((r) => (typeof r.meta === 'string' ? JSON.parse(r.meta) : r.meta) as { profile?: string; serial?: string })
-    .filter((m) => m.profile === 'revoked' && m.serial).map((m) => m.serial!);
-  return issueCrl(ca, revoked);
+  return issueCrl(ca, await revokedSerials(db));
+}
+
+/** The sandbox CA's OCSP answer to a DER request. */
+export async function sandboxOcsp(db: Db, request: Uint8Array): Promise<Uint8Array> {
+  const ca = await loadCa(db);
+  if (!ca) throw new Error('sandbox CA missing');
+  const revoked = new Set((await revokedSerials(db)).map((s) => s.replace(/^0+/, '').toLowerCase()));
+  return ocspResponse(ca, request, (serial) => revoked.has(serial.replace(/^0+/, '').toLowerCase()));
 }

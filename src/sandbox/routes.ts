@@ -7,7 +7,7 @@ import { readOutbox } from '../connectors/sms/sandbox.ts';
 import { SandboxMobileSignature } from '../connectors/mobile_signature/sandbox.ts';
 import { parsePhone } from '../identity/identifiers/index.ts';
 import { render } from '../web/render.ts';
-import { sandboxCrl, sandboxUsbTokens } from './pki.ts';
+import { sandboxCrl, sandboxOcsp, sandboxUsbTokens } from './pki.ts';
 import type { Config } from '../config/index.ts';
 
 const wantsJson = (ctx: Context) => ctx.query.format === 'json' || ctx.accepts('html', 'json') === 'json';
@@ -63,4 +63,23 @@ export function sandboxRouter(cfg: Config, db: Db, connectors: Connectors): Rout
     });
   }
   return r;
+}
+
+/** The sandbox CA's OCSP responder: a binary POST, so it sits outside the form router (and its CSRF). */
+export function sandboxOcspResponder(db: Db) {
+  return async (ctx: Context, next: () => Promise<void>) => {
+    if (ctx.path !== '/sandbox/pki/ocsp' || ctx.method !== 'POST') return next();
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.req) {
+      chunks.push(c as Buffer);
+      if (chunks.reduce((n, b) => n + b.length, 0) > 16384) ctx.throw(413);
+    }
+    try {
+      ctx.body = Buffer.from(await sandboxOcsp(db, new Uint8Array(Buffer.concat(chunks))));
+      ctx.type = 'application/ocsp-response';
+    } catch {
+      ctx.status = 400;
+      ctx.body = '';
+    }
+  };
 }

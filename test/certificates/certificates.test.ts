@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { createCa, issue, issueCrl, signWith, type Ca } from '../../src/certificates/sandbox-ca.ts';
+import { createCa, issue, issueCrl, ocspResponse, signWith, type Ca } from '../../src/certificates/sandbox-ca.ts';
+import { OcspRevocationChecker, OcspThenCrl } from '../../src/certificates/ocsp.ts';
 import { parseSubject } from '../../src/certificates/subject.ts';
 import { verifySignedChallenge, type RevocationChecker } from '../../src/certificates/verify.ts';
 import { CrlRevocationChecker } from '../../src/certificates/crl.ts';
@@ -97,5 +98,63 @@ describe('certificates', () => {
         server.close();
       }
     });
+  });
+});
+
+describe('certificates: OCSP', () => {
+  let ca: Ca;
+  let server: http.Server;
+  let url: string;
+  const revokedSerials = new Set<string>();
+  let signer: Ca;
+  let up = true;
+
+  before(async () => {
+    ca = await createCa('DVC Sandbox CA');
+    signer = ca;
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (!up) { res.statusCode = 503; res.end(); return; }
+        void ocspResponse(signer, new Uint8Array(Buffer.concat(chunks)), (serial) => revokedSerials.has(serial.replace(/^0+/, ''))).then((body) => {
+          res.setHeader('content-type', 'application/ocsp-response');
+          res.end(Buffer.from(body));
+        });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ocsp`;
+  });
+  after(() => server.close());
+  afterEach(() => { signer = ca; up = true; });
+
+  const subject = { cn: 'Nguyễn Văn An', uids: ['CCCD:001099012345'] };
+
+  it('good and revoked answers from the responder the certificate names', async () => {
+    const good = await issue(ca, { subject, ocspUrl: url });
+    const bad = await issue(ca, { subject, ocspUrl: url });
+    revokedSerials.add(bad.cert.serialNumber.replace(/^0+/, ''));
+    const checker = new OcspRevocationChecker();
+    assert.equal(await checker.isRevoked(good.cert, ca.cert), false);
+    assert.equal(await checker.isRevoked(bad.cert, ca.cert), true);
+    const challenge = new Uint8Array(randomBytes(32));
+    const r = await verifySignedChallenge({ data: challenge, signature: await signWith(bad.keys, challenge), chain: [bad.cert.toString('pem')], anchors: [ca.cert], revocation: checker });
+    assert.deepEqual(r, { ok: false, error: 'revoked' });
+  });
+
+  it('a response signed by someone else is not believed', async () => {
+    const cert = await issue(ca, { subject, ocspUrl: url });
+    signer = await createCa('DVC Sandbox CA');
+    await assert.rejects(new OcspRevocationChecker().isRevoked(cert.cert, ca.cert), /not signed/);
+  });
+
+  it('falls back to the CRL when the responder is down, and fails closed without one', async () => {
+    up = false;
+    const crlOnly = new CrlRevocationChecker(async () => issueCrl(ca, []));
+    const withCrl = await issue(ca, { subject, ocspUrl: url, crlUrl: 'http://crl.example/ca.crl' });
+    assert.equal(await new OcspThenCrl(new OcspRevocationChecker(), crlOnly).isRevoked(withCrl.cert, ca.cert), false);
+    const noCrl = await issue(ca, { subject, ocspUrl: url });
+    await assert.rejects(new OcspThenCrl(new OcspRevocationChecker(), crlOnly).isRevoked(noCrl.cert, ca.cert));
   });
 });
