@@ -17,9 +17,9 @@ describe('mobile-signature connector (HTTP contract)', () => {
       req.on('end', () => {
         seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
         res.setHeader('content-type', 'application/json');
-        if (req.method === 'POST') return res.end(JSON.stringify({ transactionId: 'tx-1' }));
-        if (req.url?.endsWith('/down')) { res.statusCode = 500; return res.end('{}'); }
-        res.end(JSON.stringify(status));
+        if (req.method === 'POST') res.end(JSON.stringify({ transactionId: 'tx-1' }));
+        else if (req.url?.endsWith('/down')) { res.statusCode = 500; res.end('{}'); }
+        else res.end(JSON.stringify(status));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
