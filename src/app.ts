@@ -24,6 +24,7 @@ import { rejectNul } from './web/reject-nul.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { staticFiles } from './web/static.ts';
 import { sandboxOcspResponder, sandboxRouter } from './sandbox/routes.ts';
+import { sandboxVnpostIdp } from './sandbox/vnpost-idp.ts';
 import type { Logger } from './shared/logger.ts';
 import { readPemBundle } from './certificates/trust.ts';
 import { CrlRevocationChecker } from './certificates/crl.ts';
@@ -72,6 +73,8 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   });
   app.use(staticFiles);
   if (cfg.sandbox) app.use(sandboxOcspResponder(db));
+  const vnpostIdp = cfg.sandbox ? await sandboxVnpostIdp(cfg, db) : undefined;
+  if (vnpostIdp) app.use(vnpostIdp.protocol);
 
   const pages = new Router();
   pages.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb' }));
@@ -80,6 +83,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
+  if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   app.use(pages.routes());
   app.use(pages.allowedMethods());
 

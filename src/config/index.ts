@@ -67,6 +67,15 @@ export interface Config {
   trustAnchorsFile: string | undefined;
   /** USB_AGENT_URL — where the page looks for the person's local signing agent (loopback). */
   usbAgentUrl: string;
+  /** VNPOST_ISSUER / VNPOST_CLIENT_ID / VNPOST_CLIENT_SECRET — Vietnam Post's OpenID provider (L4). In sandbox
+   *  mode the defaults point at the sandbox Vietnam Post provider inside this process. */
+  vnpostIssuer: string | undefined;
+  vnpostClientId: string | undefined;
+  vnpostClientSecret: string | undefined;
+  /** VNPOST_ACR_MAP — JSON: Vietnam Post's acr values → our levels, e.g. {"urn:vnpost:loa:3":3}. Others are too low. */
+  vnpostAcrMap: Record<string, 2 | 3>;
+  /** VNPOST_CREATE_ACCOUNTS — create a local account on a first Vietnam Post login when none has that ID number. */
+  vnpostCreateAccounts: boolean;
   /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes. */
   otpTtlSeconds: number;
   otpMaxAttempts: number;
@@ -132,7 +141,17 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], d
   return v as T;
 }
 
-export const ALL_METHODS = ['password_otp', 'sim', 'usb', 'register_mobile', 'register_bhxh'] as const;
+function acrMap(env: Env): Record<string, 2 | 3> {
+  const raw = env.VNPOST_ACR_MAP;
+  if (!raw) return { 'urn:vnpost:loa:2': 2, 'urn:vnpost:loa:3': 3 };
+  try {
+    const m = JSON.parse(raw) as Record<string, unknown>;
+    if (Object.values(m).every((v) => v === 2 || v === 3)) return m as Record<string, 2 | 3>;
+  } catch { /* reported below */ }
+  throw new ConfigError('VNPOST_ACR_MAP', 'expected a JSON object of acr value → 2 or 3');
+}
+
+export const ALL_METHODS = ['password_otp', 'sim', 'usb', 'vnpost', 'register_mobile', 'register_bhxh'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
@@ -188,6 +207,11 @@ export function loadConfig(env: Env = process.env): Config {
     mssToken: env.MSS_TOKEN || undefined,
     trustAnchorsFile: env.TRUST_ANCHORS_FILE || undefined,
     usbAgentUrl: (env.USB_AGENT_URL || 'http://127.0.0.1:14588').replace(/\/$/, ''),
+    vnpostIssuer: env.VNPOST_ISSUER || undefined,
+    vnpostClientId: env.VNPOST_CLIENT_ID || undefined,
+    vnpostClientSecret: env.VNPOST_CLIENT_SECRET || undefined,
+    vnpostAcrMap: acrMap(env),
+    vnpostCreateAccounts: bool(env, 'VNPOST_CREATE_ACCOUNTS', true),
     otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
     otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
     otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
@@ -224,6 +248,7 @@ function validate(cfg: Config): void {
   if (cfg.carrierConnector === 'sandbox') throw new ConfigError('CARRIER_CONNECTOR', 'the sandbox carrier is not allowed in production mode');
   if (cfg.bhxhConnector === 'sandbox') throw new ConfigError('BHXH_CONNECTOR', 'the sandbox BHXH registry is not allowed in production mode');
   if (cfg.mssConnector === 'sandbox') throw new ConfigError('MSS_CONNECTOR', 'the sandbox mobile-signature service is not allowed in production mode');
+  if (cfg.methods.includes('vnpost') && !(cfg.vnpostIssuer && cfg.vnpostClientId && cfg.vnpostClientSecret)) throw new ConfigError('VNPOST_ISSUER', 'VNPOST_ISSUER, VNPOST_CLIENT_ID and VNPOST_CLIENT_SECRET are required in production mode (or remove vnpost from METHODS)');
   if (!cfg.captcha) throw new ConfigError('CAPTCHA', 'captcha cannot be turned off in production mode');
   if (cfg.sandbox) throw new ConfigError('SANDBOX', 'sandbox helpers are not allowed in production mode');
   if (cfg.allowLoopbackFetch) throw new ConfigError('ALLOW_LOOPBACK_FETCH', 'not allowed in production mode');

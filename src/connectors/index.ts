@@ -13,7 +13,10 @@ import type { MobileSignaturePort } from './mobile_signature/port.ts';
 import { SandboxMobileSignature, type SandboxSimSubscriber } from './mobile_signature/sandbox.ts';
 import { HttpMobileSignature } from './mobile_signature/http.ts';
 
-export interface Connectors { sms: SmsGateway; carrier: CarrierPort; bhxh: BhxhPort; mss: MobileSignaturePort }
+import type { FederationPort } from './vnpost/port.ts';
+import { OidcFederation } from './vnpost/oidc.ts';
+
+export interface Connectors { sms: SmsGateway; carrier: CarrierPort; bhxh: BhxhPort; mss: MobileSignaturePort; vnpost: FederationPort }
 
 export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connectors> = {}): Connectors {
   const http = { timeoutMs: cfg.connectorTimeoutMs, retries: cfg.connectorRetries };
@@ -32,7 +35,17 @@ export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connect
     const f = readSandboxJson<{ subscribers: SandboxSimSubscriber[]; unavailable: string[] }>(cfg, 'sim.json');
     return new SandboxMobileSignature(db, f.subscribers, f.unavailable);
   };
+  const vnpost = (): FederationPort => {
+    // Sandbox defaults: the sandbox Vietnam Post provider mounted in this process.
+    const sandboxClient = cfg.sandbox ? readSandboxJson<{ client: { client_id: string; client_secret: string } }>(cfg, 'vnpost.json').client : undefined;
+    const issuer = cfg.vnpostIssuer ?? `${cfg.issuer}/sandbox/vnpost`;
+    return new OidcFederation({
+      issuer, clientId: cfg.vnpostClientId ?? sandboxClient?.client_id ?? '', clientSecret: cfg.vnpostClientSecret ?? sandboxClient?.client_secret ?? '',
+      redirectUri: `${cfg.issuer}/federation/vnpost/callback`, allowHttp: cfg.mode === 'sandbox' && issuer.startsWith('http:'), timeoutMs: cfg.connectorTimeoutMs,
+    });
+  };
   return {
+    vnpost: overrides.vnpost ?? vnpost(),
     mss: overrides.mss ?? mss(),
     sms: overrides.sms ?? createSmsGateway(cfg, db),
     carrier: overrides.carrier ?? carrier(),

@@ -13,7 +13,7 @@ export function loginFinisher(db: Db, provider: Provider, registry: MethodRegist
     const method = registry.get(outcome.methodId);
     const account = await findAccount(db, outcome.accountId);
     if (!method || !account || account.status !== 'active') throw new AppError(403, 'error.account_unavailable');
-    const acr = Math.min(account.level, registry.ceiling(method));
+    const acr = Math.min(account.level, registry.ceiling(method), outcome.acrCeiling ?? 3);
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     await audit(db, {
       action: 'login', accountId: account.id, ip: clientIp(ctx), userAgent: ctx.get('user-agent'), method: method.id,

@@ -19,6 +19,8 @@ export interface LoginOutcome {
   accountId: string;
   methodId: string;
   amr: string[];
+  /** A further cap for this login only (e.g. what an upstream provider asserted). */
+  acrCeiling?: 2 | 3;
 }
 
 /** What the host gives a method: narrow on purpose (STYLE.md, kratos dependencies). */

@@ -7,9 +7,10 @@ import { registerMobileMethod } from '../methods/register_mobile/index.ts';
 import { registerBhxhMethod } from '../methods/register_bhxh/index.ts';
 import { simMethod } from '../methods/sim/index.ts';
 import { usbMethod } from '../methods/usb/index.ts';
+import { vnpostMethod } from '../methods/vnpost/index.ts';
 
 const KNOWN: Record<string, AuthMethod> = Object.fromEntries(
-  [passwordOtpMethod, simMethod, usbMethod, registerMobileMethod, registerBhxhMethod].map((m) => [m.id, m]),
+  [passwordOtpMethod, simMethod, usbMethod, vnpostMethod, registerMobileMethod, registerBhxhMethod].map((m) => [m.id, m]),
 );
 
 export class MethodRegistry {

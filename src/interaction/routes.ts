@@ -48,7 +48,8 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
       }
       return render(ctx, 'chooser', {
         uid: details.uid, clientName: name, minimum: req.minimum,
-        methods: registry.forChooser('login', req.minimum).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
+        methods: registry.forChooser('login', req.minimum).filter((m) => !m.amr.includes('fed')).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
+        federated: registry.forChooser('login', req.minimum).filter((m) => m.amr.includes('fed')).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
       });
     }
     if (prompt.name === 'consent') {

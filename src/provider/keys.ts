@@ -32,29 +32,32 @@ async function newKey(alg: (typeof ALGS)[number]): Promise<JWK> {
   return { ...jwk, alg, use: 'sig', kid: randomUUID() };
 }
 
-async function insertActive(db: Db, secret: string): Promise<void> {
+async function insertActive(db: Db, secret: string, owner: string): Promise<void> {
   for (const alg of ALGS) {
     const jwk = await newKey(alg);
-    await db('signing_keys').insert({ kid: jwk.kid, alg, encrypted_jwk: encryptJson(secret, jwk), status: 'active' });
+    await db('signing_keys').insert({ kid: jwk.kid, alg, encrypted_jwk: encryptJson(secret, jwk), status: 'active', owner });
   }
 }
 
-/** The private JWKS for oidc-provider, active keys first (they sign; retired ones only verify). */
-export async function loadSigningKeys(db: Db, secret: string): Promise<JWK[]> {
+/**
+ * The private JWKS for oidc-provider, active keys first (they sign; retired ones only verify).
+ * `owner` separates key sets (ours, and the sandbox Vietnam Post provider's).
+ */
+export async function loadSigningKeys(db: Db, secret: string, owner = 'dvc'): Promise<JWK[]> {
   // Two nodes starting at once on an empty table: the advisory lock makes one of them generate.
   await db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(727001)');
-    const { n } = (await trx('signing_keys').where({ status: 'active' }).count('* as n').first()) as { n: unknown };
-    if (Number(n) === 0) await insertActive(trx, secret);
+    const { n } = (await trx('signing_keys').where({ status: 'active', owner }).count('* as n').first()) as { n: unknown };
+    if (Number(n) === 0) await insertActive(trx, secret, owner);
   });
-  const rows = await db('signing_keys').orderByRaw("case status when 'active' then 0 else 1 end").orderBy('created_at', 'desc');
+  const rows = await db('signing_keys').where({ owner }).orderByRaw("case status when 'active' then 0 else 1 end").orderBy('created_at', 'desc');
   return rows.map((r: { encrypted_jwk: string }) => decryptJson<JWK>(secret, r.encrypted_jwk));
 }
 
-export async function rotateSigningKeys(db: Db, secret: string): Promise<void> {
+export async function rotateSigningKeys(db: Db, secret: string, owner = 'dvc'): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('signing_keys').where({ status: 'active' }).update({ status: 'retired', retired_at: trx.fn.now() });
-    await insertActive(trx, secret);
+    await trx('signing_keys').where({ status: 'active', owner }).update({ status: 'retired', retired_at: trx.fn.now() });
+    await insertActive(trx, secret, owner);
   });
 }
 

@@ -23,6 +23,7 @@ addMessages({
   'chooser.title': { vi: 'Đăng nhập', en: 'Sign in' },
   'chooser.lead': { vi: 'Chọn cách đăng nhập để tiếp tục đến {client}.', en: 'Choose how to sign in to continue to {client}.' },
   'chooser.issued_dvc': { vi: 'Tài khoản cấp bởi Cổng Dịch vụ công Quốc gia', en: 'Account issued by the National Public Service Portal' },
+  'chooser.issued_vnpost': { vi: 'Tài khoản cấp bởi Bưu điện Việt Nam', en: 'Account issued by Vietnam Post' },
   'chooser.need_level': { vi: 'Trang dịch vụ này yêu cầu tài khoản mức độ {level}.', en: 'This service requires a level {level} account.' },
   'chooser.none': { vi: 'Hiện chưa có phương thức đăng nhập nào đáp ứng yêu cầu của trang dịch vụ.', en: 'No sign-in method currently meets what this service requires.' },
   'stepup.title': { vi: 'Cần xác thực mức độ cao hơn', en: 'A higher verification level is needed' },

@@ -4,6 +4,7 @@ import { loadConfig, ConfigError } from '../../src/config/index.ts';
 const PROD_OK = {
   MODE: 'production', ISSUER: 'https://id.example.gov.vn', SMS_GATEWAY: 'http', SMS_URL: 'https://sms.example/send',
   CARRIER_URL: 'https://carrier.example/check', BHXH_URL: 'https://bhxh.example/lookup', MSS_URL: 'https://mss.example',
+  VNPOST_ISSUER: 'https://id.vnpost.example', VNPOST_CLIENT_ID: 'dvc', VNPOST_CLIENT_SECRET: 'secret',
   COOKIE_KEYS: 'k'.repeat(40), KEY_ENCRYPTION_SECRET: 'kek-'.repeat(10), OTP_SECRET: 'otp-'.repeat(10), PAIRWISE_SALT: 'salt-'.repeat(8),
 };
 
@@ -32,6 +33,9 @@ describe('configuration', () => {
     refuses({ ...PROD_OK, CARRIER_CONNECTOR: 'sandbox' }, 'CARRIER_CONNECTOR');
     refuses({ ...PROD_OK, BHXH_CONNECTOR: 'sandbox' }, 'BHXH_CONNECTOR');
     refuses({ ...PROD_OK, MSS_CONNECTOR: 'sandbox' }, 'MSS_CONNECTOR');
+    const { VNPOST_ISSUER: _v, ...noVnpost } = PROD_OK;
+    refuses(noVnpost, 'VNPOST_ISSUER');
+    refuses({ VNPOST_ACR_MAP: '{"x":4}' }, 'VNPOST_ACR_MAP');
     refuses({ ...PROD_OK, CAPTCHA: 'off' }, 'CAPTCHA');
     refuses({ ...PROD_OK, ALLOW_LOOPBACK_FETCH: 'on' }, 'ALLOW_LOOPBACK_FETCH');
     const { COOKIE_KEYS: _c, ...noCookie } = PROD_OK;
