@@ -14,6 +14,8 @@ import { MethodRegistry } from './interaction/registry.ts';
 import { interactionOf, interactionRouter } from './interaction/routes.ts';
 import { loginFinisher } from './interaction/finish.ts';
 import { forgotPasswordRouter } from './recovery/forgot-password.ts';
+import { counterApi } from './counter/api.ts';
+import { activationRouter } from './counter/activation.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import { AppError } from './shared/errors.ts';
 import './shared/messages.ts';
@@ -82,8 +84,13 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   for (const m of registry.methods) m.mount(pages, deps);
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
+  pages.use(activationRouter(deps).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
+  // The partner API (JSON, bearer tokens): no cookies, so no CSRF; mounted beside the pages.
+  const counter = counterApi(cfg, db, provider, sms);
+  app.use(counter.routes());
+  app.use(counter.allowedMethods());
   app.use(pages.routes());
   app.use(pages.allowedMethods());
 

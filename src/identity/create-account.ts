@@ -23,6 +23,9 @@ export interface CreateAccountInput {
   birthdateOptional?: boolean;
   /** A USB certificate proves no phone: such registrations may come without one. */
   phoneOptional?: boolean;
+  /** Counter registrations verify the phone only at activation. */
+  phoneVerified?: boolean;
+  status?: 'active' | 'pending_activation';
   /** Credentials to add in the same transaction (e.g. the SIM or certificate that registered). */
   credentials?: { type: string; config: unknown; identifiers: string[] }[];
 }
@@ -59,7 +62,7 @@ export async function createAccount(db: Db, input: CreateAccountInput): Promise<
   }
   if (!input.phoneOptional || input.phone) {
     const phone = parsePhone(need('phone', input.phone));
-    if (phone.ok) ids.push({ type: 'phone', value: phone.value, verified: true }); else if (input.phone) errors.push({ field: 'phone', error: phone.error });
+    if (phone.ok) ids.push({ type: 'phone', value: phone.value, verified: input.phoneVerified ?? true }); else if (input.phone) errors.push({ field: 'phone', error: phone.error });
   }
   if (input.email?.trim()) {
     const e = parseEmail(input.email);
@@ -75,7 +78,7 @@ export async function createAccount(db: Db, input: CreateAccountInput): Promise<
   try {
     const accountId = await db.transaction(async (trx) => {
       const id = await insertAccount(trx, {
-        subjectType: input.subjectType!, level: level as Level, fullName, birthdate,
+        subjectType: input.subjectType!, level: level as Level, status: input.status ?? 'active', fullName, birthdate,
         organisationName: input.organisationName?.trim() ? normaliseName(input.organisationName) : undefined, identifiers: ids,
       });
       if (hash) await addCredential<PasswordConfig>(trx, id, PASSWORD_CREDENTIAL, { hash, changedAt: new Date().toISOString() });

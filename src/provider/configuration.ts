@@ -37,7 +37,7 @@ export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     claims: CLAIMS,
-    scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS).filter((s) => s !== 'openid')],
+    scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS).filter((s) => s !== 'openid'), 'counter:register'],
     acrValues: [...ACR_VALUES],
     findAccount: accountFinder(db),
     subjectTypes: ['public', 'pairwise'],

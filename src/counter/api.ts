@@ -1,0 +1,122 @@
+// R5: the counter API for Vietnam Post's counter system. A partner authenticates with OAuth 2
+// client credentials (private_key_jwt at our token endpoint) and the scope counter:register; every
+// call names the officer and the post office, and is audited. The person then activates by SMS.
+import { createHash, randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import type { SmsGateway } from '../connectors/sms/index.ts';
+import { findAccount, findAccountIdByIdentifier, setLevel } from '../identity/accounts.ts';
+import { audit } from '../identity/audit.ts';
+import { createAccount } from '../identity/create-account.ts';
+import { parsePersonalId } from '../identity/identifiers/index.ts';
+import { saveFlow } from '../shared/flows.ts';
+import { hmac } from '../shared/digest.ts';
+
+export const COUNTER_SCOPE = 'counter:register';
+export const ACTIVATION_KIND = 'activation';
+const ACTIVATION_TTL_MS = 72 * 3600_000;
+const DOCUMENTS = ['cccd', 'cmnd', 'passport'];
+
+interface Caller { clientId: string; officerId: string; postOffice: string }
+
+function problem(ctx: Context, status: number, error: string, detail?: string, extra: Record<string, unknown> = {}) {
+  ctx.status = status;
+  ctx.set('cache-control', 'no-store');
+  ctx.body = { error, ...(detail ? { error_description: detail } : {}), ...extra };
+}
+
+export const activationFlowId = (secret: string, code: string) => `activation:${hmac(secret, 'activation', code)}`;
+
+export function counterApi(cfg: Config, db: Db, provider: Provider, sms: SmsGateway): Router {
+  const r = new Router({ prefix: '/api/counter/v1' });
+  r.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' }));
+
+  // Bearer token from client credentials with our scope, plus the officer and the post office.
+  r.use(async (ctx: Context, next: Next) => {
+    const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(ctx.get('authorization'));
+    if (!m) { ctx.set('www-authenticate', 'Bearer'); return problem(ctx, 401, 'invalid_token', 'a bearer access token is required'); }
+    const token = await provider.ClientCredentials.find(m[1]!);
+    if (!token || token.isExpired) { ctx.set('www-authenticate', 'Bearer error="invalid_token"'); return problem(ctx, 401, 'invalid_token'); }
+    if (!String(token.scope ?? '').split(' ').includes(COUNTER_SCOPE)) return problem(ctx, 403, 'insufficient_scope', `scope ${COUNTER_SCOPE} is required`);
+    const officerId = ctx.get('x-officer-id');
+    const postOffice = ctx.get('x-post-office-code');
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(officerId) || !/^[A-Za-z0-9._-]{1,32}$/.test(postOffice)) return problem(ctx, 400, 'invalid_request', 'X-Officer-Id and X-Post-Office-Code headers are required');
+    ctx.state.caller = { clientId: String(token.clientId), officerId, postOffice } satisfies Caller;
+    await next();
+  });
+
+  const actor = (c: Caller) => `partner:${c.clientId}/officer:${c.officerId}@${c.postOffice}`;
+
+  // Create an account after the in-person check. Idempotent per (partner, Idempotency-Key).
+  r.post('/accounts', async (ctx) => {
+    const caller = ctx.state.caller as Caller;
+    const key = ctx.get('idempotency-key');
+    if (!/^[A-Za-z0-9._:-]{8,128}$/.test(key)) return problem(ctx, 400, 'invalid_request', 'an Idempotency-Key header (8–128 characters) is required');
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const inserted = await db('counter_requests').insert({ client_id: caller.clientId, idempotency_key: key, request_hash: hash }).onConflict(['client_id', 'idempotency_key']).ignore().returning(['idempotency_key']);
+    if (!inserted.length) {
+      const prev = await db('counter_requests').where({ client_id: caller.clientId, idempotency_key: key }).first();
+      if (prev.request_hash !== hash) return problem(ctx, 422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+      if (prev.status === null) return problem(ctx, 409, 'request_in_progress', 'the first request with this key is still being processed');
+      ctx.status = prev.status as number;
+      ctx.body = typeof prev.response === 'string' ? JSON.parse(prev.response) : prev.response;
+      ctx.set('idempotent-replayed', 'true');
+      return;
+    }
+    await handleCreate(ctx, caller, body);
+    await db('counter_requests').where({ client_id: caller.clientId, idempotency_key: key }).update({ status: ctx.status, response: JSON.stringify(ctx.body) });
+  });
+
+  async function handleCreate(ctx: Context, caller: Caller, body: Record<string, unknown>) {
+    const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+    const doc = body.document as { type?: unknown; number?: unknown } | undefined;
+    if (!doc || typeof doc.type !== 'string' || !DOCUMENTS.includes(doc.type) || typeof doc.number !== 'string' || !doc.number.trim()) {
+      return problem(ctx, 400, 'invalid_request', 'document {type: cccd|cmnd|passport, number} is required');
+    }
+    const person = parsePersonalId(s('idNumber') ?? '');
+    if (person.ok && (await findAccountIdByIdentifier(db, person.value.type, person.value.value))) {
+      const existing = (await findAccount(db, (await findAccountIdByIdentifier(db, person.value.type, person.value.value))!))!;
+      return problem(ctx, 409, 'account_exists', 'an account with this ID number exists', { level: existing.level, upgradable: existing.level < 3 });
+    }
+    const created = await createAccount(db, {
+      subjectType: 'citizen', level: 3, status: 'pending_activation', phoneVerified: false,
+      fullName: s('fullName'), birthdate: s('birthdate'), [person.ok ? person.value.type : 'cccd']: s('idNumber'), phone: s('phone'), email: s('email'),
+    });
+    if (!created.ok) {
+      if (created.errors.some((e) => e.error === 'duplicate')) return problem(ctx, 409, 'account_exists');
+      return problem(ctx, 400, 'invalid_request', 'some fields are not valid', { fields: created.errors });
+    }
+    const code = randomBytes(12).toString('base64url');
+    const expiresAt = new Date(Date.now() + ACTIVATION_TTL_MS);
+    await saveFlow(db, { id: activationFlowId(cfg.otpSecret, code), kind: ACTIVATION_KIND, state: 'start', data: { accountId: created.accountId }, expiresAt });
+    const account = (await findAccount(db, created.accountId))!;
+    const phone = account.identifiers.find((i) => i.type === 'phone')!.value;
+    await sms.send({ to: phone, text: `Tai khoan Cong DVC cua ban da duoc tao tai buu cuc. Kich hoat trong 72 gio: ${cfg.issuer}/activate/${code}`, idempotencyKey: `activation:${created.accountId}` });
+    await audit(db, { action: 'account.register', accountId: created.accountId, actor: actor(caller), ip: ctx.ip, method: 'counter', result: 'success', clientId: caller.clientId, details: { postOffice: caller.postOffice, officer: caller.officerId, document: doc.type } });
+    ctx.status = 201;
+    ctx.body = { accountId: created.accountId, level: 3, status: 'pending_activation', activationExpiresAt: expiresAt.toISOString() };
+  }
+
+  // Raise an existing level-2 account to 3 after the in-person check.
+  r.post('/accounts/upgrade', async (ctx) => {
+    const caller = ctx.state.caller as Caller;
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const person = parsePersonalId(typeof body.idNumber === 'string' ? body.idNumber : '');
+    const doc = body.document as { type?: unknown; number?: unknown } | undefined;
+    if (!person.ok || !doc || typeof doc.type !== 'string' || !DOCUMENTS.includes(doc.type)) return problem(ctx, 400, 'invalid_request', 'idNumber and document are required');
+    const accountId = await findAccountIdByIdentifier(db, person.value.type, person.value.value);
+    if (!accountId) return problem(ctx, 404, 'account_not_found');
+    const account = (await findAccount(db, accountId))!;
+    if (account.level < 3) {
+      await db.transaction((trx) => setLevel(trx, accountId, 3));
+      await audit(db, { action: 'account.level_raised', accountId, actor: actor(caller), ip: ctx.ip, method: 'counter', result: 'success', clientId: caller.clientId, details: { from: account.level, to: 3, postOffice: caller.postOffice, officer: caller.officerId, document: doc.type } });
+    }
+    ctx.body = { accountId, level: 3, changed: account.level < 3 };
+  });
+  return r;
+}
