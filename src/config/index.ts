@@ -72,6 +72,9 @@ export interface Config {
   vnpostIssuer: string | undefined;
   vnpostClientId: string | undefined;
   vnpostClientSecret: string | undefined;
+  /** VNPOST_CLIENT_PRIVATE_KEY_FILE / VNPOST_CLIENT_KEY_ID — authenticate to Vietnam Post with private_key_jwt instead of a secret. */
+  vnpostClientPrivateKeyFile: string | undefined;
+  vnpostClientKeyId: string | undefined;
   /** VNPOST_ACR_MAP — JSON: Vietnam Post's acr values → our levels, e.g. {"urn:vnpost:loa:3":3}. Others are too low. */
   vnpostAcrMap: Record<string, 2 | 3>;
   /** VNPOST_CREATE_ACCOUNTS — create a local account on a first Vietnam Post login when none has that ID number. */
@@ -210,6 +213,8 @@ export function loadConfig(env: Env = process.env): Config {
     vnpostIssuer: env.VNPOST_ISSUER || undefined,
     vnpostClientId: env.VNPOST_CLIENT_ID || undefined,
     vnpostClientSecret: env.VNPOST_CLIENT_SECRET || undefined,
+    vnpostClientPrivateKeyFile: env.VNPOST_CLIENT_PRIVATE_KEY_FILE || undefined,
+    vnpostClientKeyId: env.VNPOST_CLIENT_KEY_ID || undefined,
     vnpostAcrMap: acrMap(env),
     vnpostCreateAccounts: bool(env, 'VNPOST_CREATE_ACCOUNTS', true),
     otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
@@ -241,6 +246,7 @@ function validate(cfg: Config): void {
   if (cfg.mssConnector === 'http' && !cfg.mssUrl) throw new ConfigError('MSS_URL', 'required when MSS_CONNECTOR=http');
   if (cfg.trustAnchorsFile && !existsSync(cfg.trustAnchorsFile)) throw new ConfigError('TRUST_ANCHORS_FILE', `no such file: ${cfg.trustAnchorsFile}`);
   if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
+  if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
@@ -248,7 +254,7 @@ function validate(cfg: Config): void {
   if (cfg.carrierConnector === 'sandbox') throw new ConfigError('CARRIER_CONNECTOR', 'the sandbox carrier is not allowed in production mode');
   if (cfg.bhxhConnector === 'sandbox') throw new ConfigError('BHXH_CONNECTOR', 'the sandbox BHXH registry is not allowed in production mode');
   if (cfg.mssConnector === 'sandbox') throw new ConfigError('MSS_CONNECTOR', 'the sandbox mobile-signature service is not allowed in production mode');
-  if (cfg.methods.includes('vnpost') && !(cfg.vnpostIssuer && cfg.vnpostClientId && cfg.vnpostClientSecret)) throw new ConfigError('VNPOST_ISSUER', 'VNPOST_ISSUER, VNPOST_CLIENT_ID and VNPOST_CLIENT_SECRET are required in production mode (or remove vnpost from METHODS)');
+  if (cfg.methods.includes('vnpost') && !(cfg.vnpostIssuer && cfg.vnpostClientId && (cfg.vnpostClientSecret || cfg.vnpostClientPrivateKeyFile))) throw new ConfigError('VNPOST_ISSUER', 'VNPOST_ISSUER, VNPOST_CLIENT_ID and VNPOST_CLIENT_SECRET or VNPOST_CLIENT_PRIVATE_KEY_FILE are required in production mode (or remove vnpost from METHODS)');
   if (!cfg.captcha) throw new ConfigError('CAPTCHA', 'captcha cannot be turned off in production mode');
   if (cfg.sandbox) throw new ConfigError('SANDBOX', 'sandbox helpers are not allowed in production mode');
   if (cfg.allowLoopbackFetch) throw new ConfigError('ALLOW_LOOPBACK_FETCH', 'not allowed in production mode');

@@ -1,4 +1,5 @@
 // Builds every connector from config: sandbox implementations or the real network ones.
+import { readFileSync } from 'node:fs';
 import { readSandboxJson, type Config } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
 import { createSmsGateway, type SmsGateway } from './sms/index.ts';
@@ -40,7 +41,8 @@ export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connect
     const sandboxClient = cfg.sandbox ? readSandboxJson<{ client: { client_id: string; client_secret: string } }>(cfg, 'vnpost.json').client : undefined;
     const issuer = cfg.vnpostIssuer ?? `${cfg.issuer}/sandbox/vnpost`;
     return new OidcFederation({
-      issuer, clientId: cfg.vnpostClientId ?? sandboxClient?.client_id ?? '', clientSecret: cfg.vnpostClientSecret ?? sandboxClient?.client_secret ?? '',
+      issuer, clientId: cfg.vnpostClientId ?? sandboxClient?.client_id ?? '', clientSecret: cfg.vnpostClientSecret ?? sandboxClient?.client_secret,
+      privateKeyPem: cfg.vnpostClientPrivateKeyFile ? readFileSync(cfg.vnpostClientPrivateKeyFile, 'utf8') : undefined, privateKeyKid: cfg.vnpostClientKeyId,
       redirectUri: `${cfg.issuer}/federation/vnpost/callback`, allowHttp: cfg.mode === 'sandbox' && issuer.startsWith('http:'), timeoutMs: cfg.connectorTimeoutMs,
     });
   };

@@ -14,7 +14,12 @@ import { render } from '../web/render.ts';
 export const VNPOST_PATH = '/sandbox/vnpost';
 
 export interface VnpostUser { username: string; password: string; sub: string; national_id: string; name: string; birthdate: string; phone_number: string; acr: string }
-export interface VnpostFile { client: { client_id: string; client_secret: string }; users: VnpostUser[] }
+export interface VnpostFile {
+  client: { client_id: string; client_secret: string };
+  /** Optional clients that authenticate with private_key_jwt (public keys as a JWKS). */
+  keyClients?: { client_id: string; jwks: { keys: object[] } }[];
+  users: VnpostUser[];
+}
 
 export const vnpostIssuer = (cfg: Config) => `${cfg.issuer}${VNPOST_PATH}`;
 export const vnpostCallback = (cfg: Config) => `${cfg.issuer}/federation/vnpost/callback`;
@@ -26,7 +31,10 @@ export async function sandboxVnpostIdp(cfg: Config, db: Db) {
   const keys = await loadSigningKeys(db, cfg.keyEncryptionSecret, 'vnpost');
   const configuration: Configuration = {
     adapter: VnpostAdapter,
-    clients: [{ ...file.client, redirect_uris: [vnpostCallback(cfg)], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      { ...file.client, redirect_uris: [vnpostCallback(cfg)], grant_types: ['authorization_code'], response_types: ['code'] },
+      ...(file.keyClients ?? []).map((c) => ({ ...c, token_endpoint_auth_method: 'private_key_jwt', redirect_uris: [vnpostCallback(cfg)], grant_types: ['authorization_code'], response_types: ['code'] })),
+    ] as NonNullable<Configuration['clients']>,
     jwks: { keys: keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: cfg.cookieKeys, names: { session: 'vnp_session', interaction: 'vnp_interaction', resume: 'vnp_resume' } },
     claims: { openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'birthdate'], phone: ['phone_number'], national_id: ['national_id'] },

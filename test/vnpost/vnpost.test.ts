@@ -82,3 +82,29 @@ describe('L4: account issued by Vietnam Post', () => {
     });
   });
 });
+
+describe('L4 with private_key_jwt towards Vietnam Post', () => {
+  let s: TestServer;
+  before(async () => {
+    const { cpSync, mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { generateKeyPair, exportJWK, exportPKCS8 } = await import('jose');
+    const dir = mkdtempSync(path.join(tmpdir(), 'dvc-sandbox-'));
+    cpSync('config/sandbox', dir, { recursive: true });
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const file = JSON.parse(readFileSync(path.join(dir, 'vnpost.json'), 'utf8')) as Record<string, unknown>;
+    file.keyClients = [{ client_id: 'dvc-id-key', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'v1', alg: 'ES256', use: 'sig' }] } }];
+    writeFileSync(path.join(dir, 'vnpost.json'), JSON.stringify(file));
+    writeFileSync(path.join(dir, 'key.pem'), await exportPKCS8(privateKey));
+    s = await startServer({ SANDBOX_DIR: dir, VNPOST_CLIENT_ID: 'dvc-id-key', VNPOST_CLIENT_PRIVATE_KEY_FILE: path.join(dir, 'key.pem'), VNPOST_CLIENT_KEY_ID: 'v1' });
+    await registerClient(s.db, CLIENT);
+  });
+  after(() => s.close());
+
+  it('signs in through Vietnam Post authenticating with a private key', async () => {
+    const { rp, end } = await viaVnpost(s, 'vnp.hoa');
+    assert.ok(end.external, end.res?.text.replace(/<[^>]*>/g, ' ').slice(0, 300));
+    assert.deepEqual((await rp.finish(end.external)).idToken.amr, ['fed']);
+  });
+});

@@ -1,10 +1,31 @@
 // The federation connector, a real OpenID Connect relying party (openid-client). In sandbox mode it
 // talks to the sandbox Vietnam Post provider over HTTP exactly as it would to the real one.
 import * as oidc from 'openid-client';
+import { importPKCS8 } from 'jose';
 import { ConnectorUnavailableError } from '../unavailable.ts';
 import { UpstreamRefusedError, type FederationPort, type UpstreamIdentity, type UpstreamStart } from './port.ts';
 
-export interface OidcFederationOptions { issuer: string; clientId: string; clientSecret: string; redirectUri: string; allowHttp: boolean; timeoutMs: number }
+export interface OidcFederationOptions {
+  issuer: string;
+  clientId: string;
+  /** client_secret_basic … */
+  clientSecret?: string | undefined;
+  /** … or private_key_jwt with this PKCS#8 PEM key (ES256 or RS256). */
+  privateKeyPem?: string | undefined;
+  privateKeyKid?: string | undefined;
+  redirectUri: string;
+  allowHttp: boolean;
+  timeoutMs: number;
+}
+
+async function importPrivateKey(pem: string) {
+  for (const alg of ['ES256', 'RS256']) {
+    try {
+      return await importPKCS8(pem, alg);
+    } catch { /* try the next algorithm */ }
+  }
+  throw new Error('VNPOST_CLIENT_PRIVATE_KEY: not an ES256 or RS256 PKCS#8 key');
+}
 
 export class OidcFederation implements FederationPort {
   private config: { value: oidc.Configuration; until: number } | undefined;
@@ -14,7 +35,8 @@ export class OidcFederation implements FederationPort {
   private async configuration(): Promise<oidc.Configuration> {
     if (this.config && this.config.until > Date.now()) return this.config.value;
     try {
-      const value = await oidc.discovery(new URL(this.o.issuer), this.o.clientId, this.o.clientSecret, undefined, {
+      const auth = this.o.privateKeyPem ? oidc.PrivateKeyJwt({ key: await importPrivateKey(this.o.privateKeyPem), kid: this.o.privateKeyKid }) : undefined;
+      const value = await oidc.discovery(new URL(this.o.issuer), this.o.clientId, this.o.privateKeyPem ? undefined : this.o.clientSecret, auth, {
         timeout: Math.ceil(this.o.timeoutMs / 1000), ...(this.o.allowHttp ? { execute: [oidc.allowInsecureRequests] } : {}),
       });
       this.config = { value, until: Date.now() + 600_000 };
