@@ -55,6 +55,7 @@ addMessages({
   'reg.fullName': { vi: 'Họ tên', en: 'Full name' },
   'reg.birthdate': { vi: 'Ngày sinh', en: 'Date of birth' },
   'reg.birthdate.hint': { vi: 'Theo dạng ngày/tháng/năm, ví dụ 20/03/1995', en: 'As dd/mm/yyyy, e.g. 20/03/1995' },
+  'reg.birthdate.placeholder': { vi: 'dd/mm/yyyy', en: 'dd/mm/yyyy' },
   'reg.phone': { vi: 'Số điện thoại', en: 'Mobile phone number' },
   'reg.email': { vi: 'Email (không bắt buộc)', en: 'Email (optional)' },
   'reg.err.idNumber.required': { vi: 'Vui lòng nhập số CCCD hoặc CMND.', en: 'Enter your CCCD or CMND number.' },

@@ -13,7 +13,8 @@ const ID = 'register_bhxh';
 
 addMessages({
   'reg.bhxh.code': { vi: 'Mã số BHXH', en: 'Social-insurance (BHXH) code' },
-  'reg.bhxh.code.hint': { vi: 'Là 10 số cuối của mã thẻ BHYT (hoặc nhập cả mã thẻ 15 ký tự). Tra cứu tại baohiemxahoi.gov.vn.', en: 'The last 10 digits of your health-insurance card (or type the whole 15-character card number). Look it up at baohiemxahoi.gov.vn.' },
+  'reg.bhxh.code.hint': { vi: 'Là 10 số cuối của mã thẻ BHYT (hoặc nhập cả mã thẻ 15 ký tự).', en: 'The last 10 digits of your health-insurance card (or type the whole 15-character card number).' },
+  'reg.bhxh.lookup': { vi: 'Tra cứu mã số BHXH', en: 'Look up your BHXH code' },
   'reg.err.bhxh.required': { vi: 'Vui lòng nhập mã số BHXH.', en: 'Enter your BHXH code.' },
   'reg.err.bhxh.format': { vi: 'Mã số BHXH gồm 10 chữ số (hoặc mã thẻ BHYT 15 ký tự).', en: 'A BHXH code has 10 digits (or a 15-character health-insurance card number).' },
 });
