@@ -16,6 +16,7 @@ import { loginFinisher } from './interaction/finish.ts';
 import { forgotPasswordRouter } from './recovery/forgot-password.ts';
 import { counterApi } from './counter/api.ts';
 import { activationRouter } from './counter/activation.ts';
+import { portalRouter } from './portal/portal.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import { AppError } from './shared/errors.ts';
 import './shared/messages.ts';
@@ -85,6 +86,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
   pages.use(activationRouter(deps).routes());
+  pages.use((await portalRouter(cfg, db, provider)).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   // The partner API (JSON, bearer tokens): no cookies, so no CSRF; mounted beside the pages.

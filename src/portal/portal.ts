@@ -1,0 +1,162 @@
+// The account portal (Quản lý tài khoản) at /account: a first-party relying party of our own
+// provider (openid-client, authorization code + PKCE), with its own short session in the database.
+// This first slice: identity information, connected services (revoke a grant) and data export.
+import { randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import { findAccount } from '../identity/accounts.ts';
+import { audit } from '../identity/audit.ts';
+import { formatDateVn, maskId, maskPhone } from '../identity/identifiers/index.ts';
+import { knexAdapterFactory } from '../provider/adapter.ts';
+import { hmac } from '../shared/digest.ts';
+import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
+import { addMessages } from '../shared/i18n.ts';
+import { render } from '../web/render.ts';
+
+addMessages({
+  'acct.title': { vi: 'Quản lý tài khoản', en: 'Account management' },
+  'acct.identity': { vi: 'Thông tin định danh', en: 'Identity information' },
+  'acct.type': { vi: 'Loại tài khoản', en: 'Account type' },
+  'acct.type.citizen': { vi: 'Công dân', en: 'Citizen' },
+  'acct.type.enterprise': { vi: 'Doanh nghiệp', en: 'Enterprise' },
+  'acct.level': { vi: 'Mức độ xác minh', en: 'Verification level' },
+  'acct.name': { vi: 'Họ tên', en: 'Name' },
+  'acct.birthdate': { vi: 'Ngày sinh', en: 'Date of birth' },
+  'acct.ids': { vi: 'Số định danh', en: 'ID numbers' },
+  'acct.phone': { vi: 'Số điện thoại', en: 'Phone' },
+  'acct.email': { vi: 'Email', en: 'Email' },
+  'acct.org': { vi: 'Tổ chức', en: 'Organisation' },
+  'acct.readonly': { vi: 'Họ tên, ngày sinh và số định danh lấy từ nguồn đã xác minh nên không tự sửa được. Để điều chỉnh, vui lòng mang giấy tờ đến bộ phận một cửa hoặc bưu cục.', en: 'Name, date of birth and ID numbers come from verified sources and cannot be edited here. To correct them, bring your papers to a one-stop counter or a post office.' },
+  'acct.services': { vi: 'Dịch vụ đã kết nối', en: 'Connected services' },
+  'acct.services.none': { vi: 'Chưa có dịch vụ nào được chia sẻ thông tin.', en: 'No service has received your information yet.' },
+  'acct.services.revoke': { vi: 'Thu hồi quyền', en: 'Revoke access' },
+  'acct.services.revoked': { vi: 'Đã thu hồi quyền truy cập của dịch vụ.', en: 'The service no longer has access.' },
+  'acct.export': { vi: 'Tải về dữ liệu của tôi (JSON)', en: 'Download my data (JSON)' },
+  'acct.logout': { vi: 'Đăng xuất', en: 'Sign out' },
+});
+
+const CLIENT_ID = 'dvc-account';
+const COOKIE = 'dvc.account';
+const KIND = 'portal_session';
+interface PortalSession { accountId: string; acr: string; authTime: number }
+interface PortalLogin { verifier: string; state: string; nonce: string }
+
+export async function portalRouter(cfg: Config, db: Db, provider: Provider): Promise<Router> {
+  const secret = hmac(cfg.otpSecret, 'portal-client-secret');
+  const redirectUri = `${cfg.issuer}/account/callback`;
+  // The portal registers itself as a first-party client (no consent page).
+  await new (knexAdapterFactory(db))('Client').upsert(CLIENT_ID, {
+    client_id: CLIENT_ID, client_secret: secret, client_name: 'Quản lý tài khoản', redirect_uris: [redirectUri],
+    grant_types: ['authorization_code'], response_types: ['code'], dvc_skip_consent: true,
+  }, 0);
+
+  let config: oidc.Configuration | undefined;
+  const rp = async () => (config ??= await oidc.discovery(new URL(cfg.issuer), CLIENT_ID, secret, undefined, cfg.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {}));
+
+  const r = new Router({ prefix: '/account' });
+
+  const session = async (ctx: Context) => {
+    const id = ctx.cookies.get(COOKIE, { signed: true });
+    return id ? loadFlow<PortalSession>(db, `portal:${id}`, KIND) : undefined;
+  };
+  const startLogin = async (ctx: Context) => {
+    const c = await rp();
+    const login: PortalLogin = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
+    await saveFlow(db, { id: `portal-login:${login.state}`, kind: 'portal_login', state: 'start', data: login, expiresAt: new Date(Date.now() + 30 * 60_000) });
+    ctx.redirect(oidc.buildAuthorizationUrl(c, {
+      redirect_uri: redirectUri, scope: 'openid profile phone email national_id enterprise', state: login.state, nonce: login.nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier), code_challenge_method: 'S256',
+    }).href);
+  };
+  const requireSession = async (ctx: Context) => {
+    const s = await session(ctx);
+    if (!s) { await startLogin(ctx); return undefined; }
+    const account = await findAccount(db, s.data.accountId);
+    if (!account || account.status !== 'active') { await startLogin(ctx); return undefined; }
+    return { s, account };
+  };
+
+  r.get('/callback', async (ctx) => {
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const login = state ? await loadFlow<PortalLogin>(db, `portal-login:${state}`, 'portal_login') : undefined;
+    if (!login) return startLogin(ctx);
+    await deleteFlow(db, login.id);
+    const tokens = await oidc.authorizationCodeGrant(await rp(), new URL(`${redirectUri}?${ctx.querystring}`), { pkceCodeVerifier: login.data.verifier, expectedState: state, expectedNonce: login.data.nonce });
+    const claims = tokens.claims()!;
+    const id = randomBytes(18).toString('base64url');
+    await saveFlow<PortalSession>(db, { id: `portal:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time) }, expiresAt: new Date(Date.now() + 3600_000) });
+    ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: '/account' });
+    ctx.redirect('/account');
+  });
+
+  r.get('/', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const { account } = got;
+    const grants = await db('oidc_models').where({ kind: 'Grant', account_id: account.id }).andWhere('expires_at', '>', db.fn.now());
+    const services = [];
+    for (const g of grants) {
+      const payload = (typeof g.payload === 'string' ? JSON.parse(g.payload) : g.payload) as { clientId: string; openid?: { scope?: string }; iat?: number };
+      if (payload.clientId === CLIENT_ID) continue;
+      const client = await provider.Client.find(payload.clientId);
+      services.push({ grantId: g.id as string, name: client?.clientName ?? payload.clientId, scopes: payload.openid?.scope ?? '', since: payload.iat ? new Date(payload.iat * 1000).toISOString().slice(0, 10) : '' });
+    }
+    const ids = account.identifiers;
+    render(ctx, 'account/home', {
+      account, services, revoked: ctx.query.revoked === '1',
+      birthdate: account.birthdate ? formatDateVn(account.birthdate) : undefined,
+      legalIds: ids.filter((i) => ['cccd', 'cmnd', 'mst', 'bhxh'].includes(i.type)).map((i) => ({ type: i.type.toUpperCase(), masked: maskId(i.value) })),
+      phone: ids.find((i) => i.type === 'phone')?.value, maskedPhone: ids.find((i) => i.type === 'phone') ? maskPhone(ids.find((i) => i.type === 'phone')!.value) : undefined,
+      email: ids.find((i) => i.type === 'email')?.value,
+    });
+  });
+
+  // Revoking a connected service ends its grant and every token issued under it.
+  r.post('/services/:grantId/revoke', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const grant = await db('oidc_models').where({ kind: 'Grant', id: String(ctx.params.grantId), account_id: got.account.id }).first();
+    if (grant) {
+      await db('oidc_models').where({ grant_id: grant.id }).delete();
+      await db('oidc_models').where({ kind: 'Grant', id: grant.id }).delete();
+      await audit(db, { action: 'grant.revoke', accountId: got.account.id, ip: ctx.ip, result: 'success', details: { grant: grant.id } });
+    }
+    ctx.status = 303;
+    ctx.redirect('/account?revoked=1');
+  });
+
+  // Everything we hold about the account, machine-readable (no secrets: no password hashes, no keys).
+  r.get('/export', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const { account } = got;
+    const credentials = await db('credentials').where({ account_id: account.id }).select('type', 'created_at', 'config');
+    const history = await db('audit_events').where({ account_id: account.id }).orderBy('at', 'desc').limit(1000).select('at', 'action', 'method', 'result', 'ip', 'client_id');
+    ctx.set('content-disposition', 'attachment; filename="dvc-id-my-data.json"');
+    ctx.set('cache-control', 'no-store');
+    ctx.body = {
+      exportedAt: new Date().toISOString(),
+      account: { id: account.id, type: account.subjectType, level: account.level, status: account.status, fullName: account.fullName, birthdate: account.birthdate, organisation: account.organisationName },
+      identifiers: account.identifiers,
+      credentials: credentials.map((c: { type: string; created_at: string; config: unknown }) => {
+        const cfgObj = (typeof c.config === 'string' ? JSON.parse(c.config) : c.config) as Record<string, unknown>;
+        const { hash: _h, ...safe } = cfgObj;
+        return { type: c.type, createdAt: c.created_at, details: safe };
+      }),
+      history,
+    };
+  });
+
+  r.post('/logout', async (ctx) => {
+    const id = ctx.cookies.get(COOKIE, { signed: true });
+    if (id) await deleteFlow(db, `portal:${id}`);
+    ctx.cookies.set(COOKIE, '', { path: '/account', maxAge: 0 });
+    ctx.status = 303;
+    ctx.redirect('/session/end');
+  });
+  return r;
+}

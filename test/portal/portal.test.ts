@@ -1,0 +1,54 @@
+// The account portal (first slice): it signs people in through our own OIDC flow, shows identity
+// information, revokes a connected service (its tokens stop working) and exports the data.
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
+import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
+import { newAgent, loginL1, follow, csrfOf, pathOf } from '../support/browser.ts';
+import { startRp, REDIRECT_URI } from '../support/rp.ts';
+
+const RP = { client_id: 'rp-portal', client_secret: 'rp-portal-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], client_name: 'Dịch vụ công tỉnh', dvc_skip_consent: true };
+
+describe('account portal', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer(); await registerClient(s.db, RP); });
+  after(() => s.close());
+
+  it('signs in through the provider, shows identity, revokes a service and exports data', async () => {
+    const agent = newAgent(s.issuer);
+    // A relying party the person uses first.
+    const rp = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    const { tokens } = await rp.finish((await loginL1(agent, s.issuer, rp.authUrl, SANDBOX.citizen2, { consent: false })).external!);
+
+    // The portal: already signed in at the provider, so the OIDC round trip is silent.
+    const start = await agent.get('/account').redirects(0);
+    assert.equal(start.status, 302);
+    assert.match(start.headers.location as string, /\/auth\?/);
+    const back = await follow(agent, s.issuer, start.headers.location as string);
+    assert.ok(back.res, 'the portal page');
+    const page = back.res.text;
+    assert.match(page, /Nguyễn Văn An/);
+    assert.match(page, /001\*\*\*\*\*\*345/);
+    assert.doesNotMatch(page, /001099012345/, 'ID numbers are masked');
+    assert.match(page, /Dịch vụ công tỉnh/);
+
+    const grantId = new RegExp('/account/services/([^/]+)/revoke').exec(page)![1]!;
+    const revoked = await agent.post(`/account/services/${grantId}/revoke`).type('form').send({ _csrf: csrfOf(page) }).redirects(0);
+    assert.equal(revoked.status, 303);
+    assert.equal((await oidc.tokenIntrospection(rp.config, tokens.access_token)).active, false, "the service's token no longer works");
+    const after = await agent.get(pathOf(revoked.headers.location as string)).expect(200);
+    assert.doesNotMatch(after.text, /Dịch vụ công tỉnh/);
+
+    const exported = await agent.get('/account/export').expect(200);
+    assert.match(String(exported.headers['content-disposition']), /attachment/);
+    assert.equal(exported.body.account.fullName, 'Nguyễn Văn An');
+    assert.ok(exported.body.identifiers.some((i: { type: string; value: string }) => i.type === 'cccd' && i.value === SANDBOX.citizen2.username));
+    assert.doesNotMatch(JSON.stringify(exported.body), /argon2/, 'no password hash');
+    assert.ok(exported.body.history.some((h: { action: string }) => h.action === 'grant.revoke'));
+  });
+
+  it('without a session the portal starts a login', async () => {
+    const res = await newAgent(s.issuer).get('/account/export').redirects(0);
+    assert.equal(res.status, 302);
+    assert.match(res.headers.location as string, /client_id=dvc-account/);
+  });
+});
