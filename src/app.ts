@@ -42,6 +42,13 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
   const tokenDb = createTokenDb(cfg, db);
   const provider = createProvider(cfg, tokenDb, jwks);
+  // Device and place of each provider session, for "Login management" (best effort, never blocks a login).
+  provider.on('authorization.success', (ctx: Context) => {
+    const s = (ctx as Context & { oidc?: { session?: { uid?: string; accountId?: string } } }).oidc?.session;
+    if (!s?.uid || !s.accountId) return;
+    db('session_meta').insert({ session_uid: s.uid, account_id: s.accountId, ip: ctx.ip, user_agent: ctx.get('user-agent').slice(0, 300), last_seen_at: new Date() })
+      .onConflict('session_uid').merge(['ip', 'user_agent', 'last_seen_at']).catch((e: unknown) => logger.warn('session_meta write failed', { error: String(e) }));
+  });
   const connectors = createConnectors(cfg, db, overrides);
   const { sms } = connectors;
   const otp = new OtpService(db, sms, cfg);

@@ -37,6 +37,18 @@ addMessages({
   'acct.services.revoked': { vi: 'Đã thu hồi quyền truy cập của dịch vụ.', en: 'The service no longer has access.' },
   'acct.export': { vi: 'Tải về dữ liệu của tôi (JSON)', en: 'Download my data (JSON)' },
   'acct.logout': { vi: 'Đăng xuất', en: 'Sign out' },
+  'acct.sessions': { vi: 'Quản lý đăng nhập', en: 'Login management' },
+  'acct.sessions.current': { vi: '(phiên này)', en: '(this session)' },
+  'acct.sessions.end': { vi: 'Đăng xuất phiên này', en: 'Sign out this one' },
+  'acct.sessions.end_others': { vi: 'Đăng xuất khỏi mọi nơi khác', en: 'Sign out everywhere else' },
+  'acct.sessions.ended': { vi: 'Đã kết thúc phiên đăng nhập.', en: 'The session was ended.' },
+  'acct.sessions.device': { vi: 'Thiết bị', en: 'Device' },
+  'acct.sessions.started': { vi: 'Bắt đầu', en: 'Started' },
+  'acct.sessions.last_seen': { vi: 'Lần cuối', en: 'Last seen' },
+  'acct.history': { vi: 'Lịch sử đăng nhập', en: 'Login history' },
+  'acct.history.more': { vi: 'Cũ hơn', en: 'Older' },
+  'acct.history.newer': { vi: 'Mới hơn', en: 'Newer' },
+  'acct.home': { vi: 'Thông tin tài khoản', en: 'Account' },
 });
 
 const CLIENT_ID = 'dvc-account';
@@ -149,6 +161,75 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider): Pro
       }),
       history,
     };
+  });
+
+  // Login management: the provider's sessions of this account, with device and place.
+  r.get('/sessions', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const current = ctx.cookies.get('_session', { signed: true });
+    const rows = await db('oidc_models as m').leftJoin('session_meta as x', 'x.session_uid', db.raw("m.payload->>'uid'"))
+      .where({ 'm.kind': 'Session', 'm.account_id': got.account.id }).andWhere('m.expires_at', '>', db.fn.now())
+      .select('m.id', 'm.payload', 'x.ip', 'x.user_agent', 'x.last_seen_at');
+    const sessions = rows.map((r: { id: string; payload: unknown; ip: string | null; user_agent: string | null; last_seen_at: string | Date | null }) => {
+      const p = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { loginTs?: number; acr?: string; amr?: string[] };
+      return {
+        id: r.id, current: r.id === current, ip: r.ip ?? '—', device: r.user_agent ?? '—', acr: p.acr ?? '—', amr: (p.amr ?? []).join(', '),
+        started: p.loginTs ? new Date(p.loginTs * 1000).toISOString().replace('T', ' ').slice(0, 16) : '—',
+        lastSeen: r.last_seen_at ? new Date(r.last_seen_at).toISOString().replace('T', ' ').slice(0, 16) : '—',
+      };
+    });
+    render(ctx, 'account/sessions', { sessions, ended: ctx.query.ended });
+  });
+
+  /** Ends a provider session for real: back-channel logout to its RPs, their tokens, the session. */
+  const endSession = async (accountId: string, id: string): Promise<boolean> => {
+    const row = await db('oidc_models').where({ kind: 'Session', id, account_id: accountId }).first();
+    if (!row) return false;
+    const p = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as { authorizations?: Record<string, { sid?: string; grantId?: string }> };
+    for (const [clientId, a] of Object.entries(p.authorizations ?? {})) {
+      if (a.grantId) await db('oidc_models').where({ grant_id: a.grantId }).whereIn('kind', ['AccessToken', 'RefreshToken', 'AuthorizationCode']).delete();
+      const client = (await provider.Client.find(clientId)) as unknown as { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> } | undefined;
+      if (client?.backchannelLogoutUri && a.sid) await client.backchannelLogout(accountId, a.sid).catch(() => undefined);
+    }
+    await db('oidc_models').where({ kind: 'Session', id }).delete();
+    return true;
+  };
+
+  r.post('/sessions/:id/end', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const ok = await endSession(got.account.id, String(ctx.params.id));
+    if (ok) await audit(db, { action: 'session.end', accountId: got.account.id, ip: ctx.ip, result: 'success' });
+    ctx.status = 303;
+    ctx.redirect('/account/sessions?ended=1');
+  });
+
+  r.post('/sessions/end-others', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const current = ctx.cookies.get('_session', { signed: true });
+    const others = await db('oidc_models').where({ kind: 'Session', account_id: got.account.id }).whereNot({ id: current ?? '' }).pluck('id');
+    for (const id of others) await endSession(got.account.id, id as string);
+    await audit(db, { action: 'session.end_others', accountId: got.account.id, ip: ctx.ip, result: 'success', details: { ended: others.length } });
+    ctx.status = 303;
+    ctx.redirect('/account/sessions?ended=1');
+  });
+
+  // Login history: 90 days, newest first, 20 a page.
+  r.get('/history', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const page = Math.max(1, Math.min(1000, Number.parseInt(String(ctx.query.page ?? '1'), 10) || 1));
+    const rows = await db('audit_events').where({ account_id: got.account.id }).whereIn('action', ['login', 'stepup'])
+      .andWhere('at', '>', db.raw("now() - interval '90 days'")).orderBy('at', 'desc').offset((page - 1) * 20).limit(21);
+    render(ctx, 'account/history', {
+      page, more: rows.length > 20,
+      events: rows.slice(0, 20).map((e: { at: string | Date; ip: string | null; user_agent: string | null; method: string | null; result: string | null; client_id: string | null; details: unknown }) => ({
+        at: new Date(e.at).toISOString().replace('T', ' ').slice(0, 16), ip: e.ip ?? '—', device: e.user_agent ?? '—', method: e.method ?? '—', result: e.result ?? '—', client: e.client_id || '—',
+        acr: ((typeof e.details === 'string' ? JSON.parse(e.details) : e.details) as { acr?: string } | null)?.acr ?? '—',
+      })),
+    });
   });
 
   r.post('/logout', async (ctx) => {

@@ -52,3 +52,52 @@ describe('account portal', () => {
     assert.match(res.headers.location as string, /client_id=dvc-account/);
   });
 });
+
+describe('account portal: login management', () => {
+  let s: TestServer;
+  let backchannel: import('node:http').Server;
+  const logoutTokens: string[] = [];
+  let bcUrl = '';
+  before(async () => {
+    const http = await import('node:http');
+    backchannel = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => { logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? ''); res.end(); });
+    });
+    await new Promise<void>((r) => backchannel.listen(0, '127.0.0.1', r));
+    bcUrl = `http://127.0.0.1:${(backchannel.address() as import('node:net').AddressInfo).port}/bc`;
+    s = await startServer();
+    await registerClient(s.db, { ...RP, grant_types: ['authorization_code', 'refresh_token'], backchannel_logout_uri: bcUrl, backchannel_logout_session_required: true });
+  });
+  after(async () => { await s.close(); backchannel.close(); });
+
+  it('lists sessions with device and IP, ends another one for real (back-channel, refresh token), and keeps history', async () => {
+    const phone = newAgent(s.issuer).set('user-agent', 'Phone browser');
+    const rpPhone = await startRp(s.issuer, RP.client_id, RP.client_secret, { scope: 'openid offline_access', prompt: 'consent' });
+    const phoneTokens = (await rpPhone.finish((await loginL1(phone, s.issuer, rpPhone.authUrl, SANDBOX.citizen3)).external!)).tokens;
+    assert.ok(phoneTokens.refresh_token);
+
+    const laptop = newAgent(s.issuer).set('user-agent', 'Laptop browser');
+    const rpLaptop = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    await rpLaptop.finish((await loginL1(laptop, s.issuer, rpLaptop.authUrl, SANDBOX.citizen3, { consent: false })).external!);
+    await follow(laptop, s.issuer, (await laptop.get('/account').redirects(0)).headers.location as string);
+
+    const list = await laptop.get('/account/sessions').expect(200);
+    assert.match(list.text, /Phone browser/);
+    assert.match(list.text, /Laptop browser/);
+    assert.match(list.text, /127\.0\.0\.1/);
+    const otherId = /\/account\/sessions\/([^/]+)\/end/.exec(list.text)![1]!;
+    const ended = await laptop.post(`/account/sessions/${otherId}/end`).type('form').send({ _csrf: csrfOf(list.text) }).redirects(0);
+    assert.equal(ended.status, 303);
+    assert.equal(logoutTokens.length, 1, 'back-channel logout delivered to the RP');
+    await assert.rejects(oidc.refreshTokenGrant(rpPhone.config, phoneTokens.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
+    const again = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    const phoneNext = await follow(phone, s.issuer, again.authUrl);
+    assert.ok(phoneNext.res, 'the phone must sign in again');
+
+    const history = await laptop.get('/account/history').expect(200);
+    assert.match(history.text, /password_otp/);
+    assert.match(history.text, /success/);
+  });
+});
