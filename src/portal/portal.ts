@@ -14,8 +14,14 @@ import { formatDateVn, maskId, maskPhone } from '../identity/identifiers/index.t
 import { knexAdapterFactory } from '../provider/adapter.ts';
 import { hmac } from '../shared/digest.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
-import { addMessages } from '../shared/i18n.ts';
+import { addMessages, langOf, translate } from '../shared/i18n.ts';
 import { render } from '../web/render.ts';
+import type { MethodDeps } from '../interaction/method.ts';
+import { otpStep } from '../interaction/otp-step.ts';
+import { passwordErrors } from '../interaction/registration.ts';
+import { credentialsOf, updateCredential } from '../identity/credentials.ts';
+import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
+import { parsePhone } from '../identity/identifiers/index.ts';
 
 addMessages({
   'acct.title': { vi: 'Quản lý tài khoản', en: 'Account management' },
@@ -49,15 +55,26 @@ addMessages({
   'acct.history.more': { vi: 'Cũ hơn', en: 'Older' },
   'acct.history.newer': { vi: 'Mới hơn', en: 'Newer' },
   'acct.home': { vi: 'Thông tin tài khoản', en: 'Account' },
+  'acct.password': { vi: 'Đổi mật khẩu', en: 'Change password' },
+  'acct.password.current': { vi: 'Mật khẩu hiện tại', en: 'Current password' },
+  'acct.password.err.current': { vi: 'Mật khẩu hiện tại không đúng.', en: 'The current password is not right.' },
+  'acct.password.done': { vi: 'Đã đổi mật khẩu.', en: 'Your password was changed.' },
+  'acct.phone.change': { vi: 'Đổi số điện thoại', en: 'Change phone number' },
+  'acct.phone.new': { vi: 'Số điện thoại mới', en: 'New phone number' },
+  'acct.phone.done': { vi: 'Đã đổi số điện thoại.', en: 'Your phone number was changed.' },
+  'otp.sms.phone_change': { vi: 'Ma OTP xac nhan so dien thoai moi cho tai khoan Cong DVC: {code}. Co hieu luc {minutes} phut.', en: 'DVC code to confirm your new phone: {code}. Valid {minutes} min.' },
+  'sms.phone_changed': { vi: 'So dien thoai cua tai khoan Cong DVC vua duoc doi sang so khac. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'Your DVC account phone number was just changed. If this was not you, call 18001096 now.' },
 });
 
 const CLIENT_ID = 'dvc-account';
 const COOKIE = 'dvc.account';
 const KIND = 'portal_session';
 interface PortalSession { accountId: string; acr: string; authTime: number }
-interface PortalLogin { verifier: string; state: string; nonce: string }
+interface PortalLogin { verifier: string; state: string; nonce: string; returnTo?: string }
+const RECENT_SECONDS = 300;
 
-export async function portalRouter(cfg: Config, db: Db, provider: Provider): Promise<Router> {
+export async function portalRouter(cfg: Config, db: Db, provider: Provider, deps: Pick<MethodDeps, 'otp' | 'sms' | 'cfg' | 'db' | 'render' | 'clientIp'>): Promise<Router> {
+  const phoneStep = otpStep(deps, 'phone_change', 'otp.sms.phone_change');
   const secret = hmac(cfg.otpSecret, 'portal-client-secret');
   const redirectUri = `${cfg.issuer}/account/callback`;
   // The portal registers itself as a first-party client (no consent page).
@@ -75,20 +92,24 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider): Pro
     const id = ctx.cookies.get(COOKIE, { signed: true });
     return id ? loadFlow<PortalSession>(db, `portal:${id}`, KIND) : undefined;
   };
-  const startLogin = async (ctx: Context) => {
+  const startLogin = async (ctx: Context, maxAge?: number, returnTo = '/account') => {
     const c = await rp();
-    const login: PortalLogin = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
+    const login: PortalLogin = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo };
     await saveFlow(db, { id: `portal-login:${login.state}`, kind: 'portal_login', state: 'start', data: login, expiresAt: new Date(Date.now() + 30 * 60_000) });
     ctx.redirect(oidc.buildAuthorizationUrl(c, {
       redirect_uri: redirectUri, scope: 'openid profile phone email national_id enterprise', state: login.state, nonce: login.nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier), code_challenge_method: 'S256',
+      ...(maxAge !== undefined ? { max_age: String(maxAge) } : {}),
     }).href);
   };
-  const requireSession = async (ctx: Context) => {
+  /** `recent`: sensitive actions need a sign-in of the last five minutes (OIDC max_age). */
+  const requireSession = async (ctx: Context, recent = false) => {
     const s = await session(ctx);
-    if (!s) { await startLogin(ctx); return undefined; }
+    const back = ctx.method === 'GET' ? ctx.originalUrl : '/account';
+    if (!s) { await startLogin(ctx, undefined, back); return undefined; }
     const account = await findAccount(db, s.data.accountId);
-    if (!account || account.status !== 'active') { await startLogin(ctx); return undefined; }
+    if (!account || account.status !== 'active') { await startLogin(ctx, undefined, back); return undefined; }
+    if (recent && Date.now() / 1000 - s.data.authTime > RECENT_SECONDS) { await startLogin(ctx, RECENT_SECONDS, back); return undefined; }
     return { s, account };
   };
 
@@ -102,7 +123,7 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider): Pro
     const id = randomBytes(18).toString('base64url');
     await saveFlow<PortalSession>(db, { id: `portal:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time) }, expiresAt: new Date(Date.now() + 3600_000) });
     ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: '/account' });
-    ctx.redirect('/account');
+    ctx.redirect(login.data.returnTo?.startsWith('/account') ? login.data.returnTo : '/account');
   });
 
   r.get('/', async (ctx) => {
@@ -119,7 +140,7 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider): Pro
     }
     const ids = account.identifiers;
     render(ctx, 'account/home', {
-      account, services, revoked: ctx.query.revoked === '1',
+      account, services, revoked: ctx.query.revoked === '1', phoneChanged: ctx.query.phone === '1',
       birthdate: account.birthdate ? formatDateVn(account.birthdate) : undefined,
       legalIds: ids.filter((i) => ['cccd', 'cmnd', 'mst', 'bhxh'].includes(i.type)).map((i) => ({ type: i.type.toUpperCase(), masked: maskId(i.value) })),
       phone: ids.find((i) => i.type === 'phone')?.value, maskedPhone: ids.find((i) => i.type === 'phone') ? maskPhone(ids.find((i) => i.type === 'phone')!.value) : undefined,
@@ -143,7 +164,7 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider): Pro
 
   // Everything we hold about the account, machine-readable (no secrets: no password hashes, no keys).
   r.get('/export', async (ctx) => {
-    const got = await requireSession(ctx);
+    const got = await requireSession(ctx, true);
     if (!got) return;
     const { account } = got;
     const credentials = await db('credentials').where({ account_id: account.id }).select('type', 'created_at', 'config');
@@ -230,6 +251,72 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider): Pro
         acr: ((typeof e.details === 'string' ? JSON.parse(e.details) : e.details) as { acr?: string } | null)?.acr ?? '—',
       })),
     });
+  });
+
+  // Change password: the current one is required; the seed rule; a notice by SMS.
+  const passwordPage = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) => render(ctx, 'account/password', extra, status);
+  r.get('/password', async (ctx) => { if (await requireSession(ctx)) passwordPage(ctx); });
+  r.post('/password', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const body = ctx.request.body as Record<string, unknown>;
+    const [cred] = await credentialsOf<PasswordConfig>(db, got.account.id, PASSWORD_CREDENTIAL);
+    const errors: Record<string, string> = {};
+    if (!cred || !(await verifyPassword(cred.config.hash, String(body.current ?? '')))) errors.current = 'acct.password.err.current';
+    Object.assign(errors, passwordErrors(body.password, body.password2));
+    if (!errors.password && body.password === body.current) errors.password = 'reg.err.password.same_as_current';
+    if (Object.keys(errors).length || !cred) return passwordPage(ctx, { errors }, 400);
+    if (!(await updateCredential(db, cred, { hash: await hashPassword(String(body.password)), changedAt: new Date().toISOString() }))) return passwordPage(ctx, { formError: 'error.generic' }, 409);
+    await audit(db, { action: 'password.change', accountId: got.account.id, ip: ctx.ip, result: 'success' });
+    const phone = got.account.identifiers.find((i) => i.type === 'phone' && i.primary);
+    if (phone) await deps.sms.send({ to: phone.value, text: translate(langOf(ctx), 'sms.password_changed'), idempotencyKey: `pwchange:${cred.id}:${cred.version}` }).catch(() => undefined);
+    passwordPage(ctx, { notice: 'acct.password.done' });
+  });
+
+  // Change phone: a recent sign-in, a code to the new number, a notice to the old one.
+  const phoneFlow = (ctx: Context) => `phone:${ctx.cookies.get(COOKIE, { signed: true }) ?? ''}`;
+  r.get('/phone', async (ctx) => { if (await requireSession(ctx, true)) render(ctx, 'account/phone', {}); });
+  r.post('/phone', async (ctx) => {
+    const got = await requireSession(ctx, true);
+    if (!got) return;
+    const raw = String((ctx.request.body as Record<string, unknown>).phone ?? '');
+    const phone = parsePhone(raw);
+    if (!phone.ok) return render(ctx, 'account/phone', { values: { phone: raw }, errors: { phone: `reg.err.phone.${phone.error}` } }, 400);
+    await saveFlow(db, { id: phoneFlow(ctx), kind: 'phone_change', state: 'otp', data: { phone: phone.value, accountId: got.account.id }, expiresAt: new Date(Date.now() + 15 * 60_000) });
+    const sent = await phoneStep.send(ctx, phoneFlow(ctx), phone.value);
+    ctx.status = 303;
+    ctx.redirect(`/account/phone/verify${sent.ok ? '' : `?error=${sent.error}`}`);
+  });
+  const phoneLocals = (ctx: Context, phone: string) => ({ action: '/account/phone/verify', resendAction: '/account/phone/resend', backHref: '/account', backKey: 'common.back', lead: translate(langOf(ctx), 'act.otp.sent', { phone: maskPhone(phone) }) });
+  r.get('/phone/verify', async (ctx) => {
+    if (!(await requireSession(ctx, true))) return;
+    const f = await loadFlow<{ phone: string }>(db, phoneFlow(ctx), 'phone_change');
+    if (!f) { ctx.redirect('/account/phone'); return; }
+    phoneStep.page(ctx, phoneLocals(ctx, f.data.phone));
+  });
+  r.post('/phone/resend', async (ctx) => {
+    if (!(await requireSession(ctx, true))) return;
+    const f = await loadFlow<{ phone: string }>(db, phoneFlow(ctx), 'phone_change');
+    if (!f) { ctx.redirect('/account/phone'); return; }
+    await phoneStep.resend(ctx, f.id, f.data.phone, phoneLocals(ctx, f.data.phone));
+  });
+  r.post('/phone/verify', async (ctx) => {
+    const got = await requireSession(ctx, true);
+    if (!got) return;
+    const f = await loadFlow<{ phone: string; accountId: string }>(db, phoneFlow(ctx), 'phone_change');
+    if (!f || f.data.accountId !== got.account.id) { ctx.redirect('/account/phone'); return; }
+    const checked = await phoneStep.verify(ctx, f.id, String((ctx.request.body as Record<string, unknown>).code ?? '').trim());
+    if (!checked.ok) return phoneStep.page(ctx, phoneLocals(ctx, f.data.phone), checked, 400);
+    const old = got.account.identifiers.find((i) => i.type === 'phone' && i.primary);
+    await db.transaction(async (trx) => {
+      await trx('identifiers').where({ account_id: got.account.id, type: 'phone' }).delete();
+      await trx('identifiers').insert({ account_id: got.account.id, type: 'phone', value: f.data.phone, verified: true, primary: true });
+    });
+    await deleteFlow(db, f.id);
+    await audit(db, { action: 'phone.change', accountId: got.account.id, ip: ctx.ip, result: 'success' });
+    if (old && old.value !== f.data.phone) await deps.sms.send({ to: old.value, text: translate(langOf(ctx), 'sms.phone_changed'), idempotencyKey: `phonechange:${f.id}` }).catch(() => undefined);
+    ctx.status = 303;
+    ctx.redirect('/account?phone=1');
   });
 
   r.post('/logout', async (ctx) => {

@@ -101,3 +101,52 @@ describe('account portal: login management', () => {
     assert.match(history.text, /success/);
   });
 });
+
+describe('account portal: password, phone and recent sign-in', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer(); await registerClient(s.db, RP); });
+  after(() => s.close());
+
+  async function portal(who = SANDBOX.citizen2) {
+    const agent = newAgent(s.issuer);
+    const rp = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    await rp.finish((await loginL1(agent, s.issuer, rp.authUrl, who, { consent: false })).external!);
+    const home = await follow(agent, s.issuer, (await agent.get('/account').redirects(0)).headers.location as string);
+    return { agent, csrf: csrfOf(home.res!.text) };
+  }
+
+  it('changes the password with the current one, and tells the phone', async () => {
+    const { agent, csrf } = await portal();
+    const wrong = await agent.post('/account/password').type('form').send({ _csrf: csrf, current: 'Nope@1234', password: 'MoiMoi#2026', password2: 'MoiMoi#2026' });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.text, /Mật khẩu hiện tại không đúng/);
+    const ok = await agent.post('/account/password').type('form').send({ _csrf: csrf, current: SANDBOX.citizen2.password, password: 'MoiMoi#2026', password2: 'MoiMoi#2026' });
+    assert.equal(ok.status, 200);
+    assert.match(ok.text, /Đã đổi mật khẩu/);
+    const sms = await agent.get(`/sandbox/sms?to=${encodeURIComponent(SANDBOX.citizen2.phone)}`).set('accept', 'application/json');
+    assert.match((sms.body as { text: string }[])[0]!.text, /vua duoc thay doi/);
+    const rp = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    assert.ok((await loginL1(newAgent(s.issuer), s.issuer, rp.authUrl, { ...SANDBOX.citizen2, password: 'MoiMoi#2026' }, { consent: false })).external);
+  });
+
+  it('a phone change needs a recent sign-in, a code to the new number, and notifies the old one', async () => {
+    const { agent, csrf } = await portal(SANDBOX.citizen3);
+    await s.db('flows').where({ kind: 'portal_session' }).update({ data: s.db.raw("jsonb_set(data, '{authTime}', to_jsonb(extract(epoch from now())::int - 3600))") });
+    const stale = await agent.get('/account/phone').redirects(0);
+    assert.equal(stale.status, 302);
+    assert.match(stale.headers.location as string, /max_age=300/);
+    await s.db('flows').where({ kind: 'portal_session' }).update({ data: s.db.raw("jsonb_set(data, '{authTime}', to_jsonb(extract(epoch from now())::int))") });
+    const bad = await agent.post('/account/phone').type('form').send({ _csrf: csrf, phone: '0241234567' });
+    assert.equal(bad.status, 400);
+    const sent = await agent.post('/account/phone').type('form').send({ _csrf: csrf, phone: '0988 111 222' }).redirects(0);
+    assert.equal(sent.status, 303);
+    const code = /(\d{6})/.exec(((await agent.get('/sandbox/sms?to=%2B84988111222').set('accept', 'application/json')).body as { text: string }[])[0]!.text)![1]!;
+    const done = await agent.post('/account/phone/verify').type('form').send({ _csrf: csrf, code }).redirects(0);
+    assert.equal(done.headers.location, '/account?phone=1');
+    const notice = await agent.get(`/sandbox/sms?to=${encodeURIComponent(SANDBOX.citizen3.phone)}`).set('accept', 'application/json');
+    assert.match((notice.body as { text: string }[])[0]!.text, /vua duoc doi sang so khac/);
+    const id = await s.db('identifiers').where({ type: 'cccd', value: SANDBOX.citizen3.username }).first();
+    const phones = await s.db('identifiers').where({ account_id: id.account_id, type: 'phone' });
+    assert.deepEqual(phones.map((p: { value: string }) => p.value), ['+84988111222']);
+  });
+});
