@@ -22,6 +22,12 @@ import { passwordErrors } from '../interaction/registration.ts';
 import { credentialsOf, updateCredential } from '../identity/credentials.ts';
 import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
 import { parsePhone } from '../identity/identifiers/index.ts';
+import QRCode from 'qrcode';
+import { generateURI } from 'otplib';
+import { checkTotp, enrolTotp, hasTotp, newTotpSecret } from '../identity/totp.ts';
+import { decryptJson, encryptJson } from '../provider/keys.ts';
+
+const newUri = (secret: string, label: string) => generateURI({ issuer: 'DVC ID', label, secret });
 
 addMessages({
   'acct.title': { vi: 'Quản lý tài khoản', en: 'Account management' },
@@ -55,6 +61,14 @@ addMessages({
   'acct.history.more': { vi: 'Cũ hơn', en: 'Older' },
   'acct.history.newer': { vi: 'Mới hơn', en: 'Newer' },
   'acct.home': { vi: 'Thông tin tài khoản', en: 'Account' },
+  'acct.totp': { vi: 'Ứng dụng xác thực (thay cho SMS)', en: 'Authenticator app (instead of SMS)' },
+  'acct.totp.lead': { vi: 'Quét mã QR bằng ứng dụng xác thực (ví dụ Google Authenticator), rồi nhập mã 6 số ứng dụng hiển thị.', en: 'Scan the QR code with an authenticator app (e.g. Google Authenticator), then type the six-digit code it shows.' },
+  'acct.totp.manual': { vi: 'Hoặc nhập khoá thủ công:', en: 'Or type the key by hand:' },
+  'acct.totp.enrolled': { vi: 'Bạn đã có ứng dụng xác thực; đăng ký lại sẽ thay thế ứng dụng cũ.', en: 'You already have an authenticator app; enrolling again replaces it.' },
+  'acct.totp.code': { vi: 'Mã 6 số', en: 'Six-digit code' },
+  'acct.totp.codes': { vi: 'Mã khôi phục', en: 'Recovery codes' },
+  'acct.totp.codes.lead': { vi: 'Lưu các mã sau ở nơi an toàn. Mỗi mã dùng được một lần khi bạn không có ứng dụng xác thực. Các mã chỉ hiển thị lần này.', en: 'Keep these codes somewhere safe. Each works once when you do not have the app. They are shown only now.' },
+  'sms.totp_added': { vi: 'Mot ung dung xac thuc vua duoc them vao tai khoan Cong DVC cua ban. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'An authenticator app was just added to your DVC account. If this was not you, call 18001096 now.' },
   'acct.password': { vi: 'Đổi mật khẩu', en: 'Change password' },
   'acct.password.current': { vi: 'Mật khẩu hiện tại', en: 'Current password' },
   'acct.password.err.current': { vi: 'Mật khẩu hiện tại không đúng.', en: 'The current password is not right.' },
@@ -317,6 +331,34 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider, deps
     if (old && old.value !== f.data.phone) await deps.sms.send({ to: old.value, text: translate(langOf(ctx), 'sms.phone_changed'), idempotencyKey: `phonechange:${f.id}` }).catch(() => undefined);
     ctx.status = 303;
     ctx.redirect('/account?phone=1');
+  });
+
+  // Authenticator app (TOTP): enrolled by QR code after a recent sign-in; recovery codes shown once.
+  const totpFlow = (ctx: Context) => `totp:${ctx.cookies.get(COOKIE, { signed: true }) ?? ''}`;
+  r.get('/totp', async (ctx) => {
+    const got = await requireSession(ctx, true);
+    if (!got) return;
+    const { secret, uri } = newTotpSecret();
+    await saveFlow(db, { id: totpFlow(ctx), kind: 'totp_enrol', state: 'pending', data: { secret: encryptJson(cfg.keyEncryptionSecret, secret) }, expiresAt: new Date(Date.now() + 10 * 60_000) });
+    render(ctx, 'account/totp', { qr: await QRCode.toDataURL(uri(got.account.fullName ?? got.account.id)), secret, enrolled: await hasTotp(db, got.account.id) });
+  });
+  r.post('/totp', async (ctx) => {
+    const got = await requireSession(ctx, true);
+    if (!got) return;
+    const f = await loadFlow<{ secret: string }>(db, totpFlow(ctx), 'totp_enrol');
+    if (!f) { ctx.redirect('/account/totp'); return; }
+    const secret = decryptJson<string>(cfg.keyEncryptionSecret, f.data.secret);
+    const code = String((ctx.request.body as Record<string, unknown>).code ?? '').trim();
+    const step = await checkTotp(secret, code);
+    if (step === undefined) {
+      return render(ctx, 'account/totp', { qr: await QRCode.toDataURL(newUri(secret, got.account.fullName ?? got.account.id)), secret, errors: { code: 'pwotp.totp.err' } }, 400);
+    }
+    const codes = await enrolTotp(db, cfg.keyEncryptionSecret, cfg.otpSecret, got.account.id, secret, step);
+    await deleteFlow(db, f.id);
+    await audit(db, { action: 'credential.add', accountId: got.account.id, ip: ctx.ip, method: 'totp', result: 'success' });
+    const phone = got.account.identifiers.find((i) => i.type === 'phone' && i.primary);
+    if (phone) await deps.sms.send({ to: phone.value, text: translate(langOf(ctx), 'sms.totp_added'), idempotencyKey: `totp:${f.id}` }).catch(() => undefined);
+    render(ctx, 'account/recovery-codes', { codes });
   });
 
   r.post('/logout', async (ctx) => {

@@ -150,3 +150,51 @@ describe('account portal: password, phone and recent sign-in', () => {
     assert.deepEqual(phones.map((p: { value: string }) => p.value), ['+84988111222']);
   });
 });
+
+describe('account portal: authenticator app (TOTP) instead of SMS', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer(); await registerClient(s.db, RP); });
+  after(() => s.close());
+
+  it('enrols by QR/secret, then L1 asks for the app code (no SMS), and a recovery code works once', async () => {
+    const { generate } = await import('otplib');
+    const agent = newAgent(s.issuer);
+    const rp0 = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    await rp0.finish((await loginL1(agent, s.issuer, rp0.authUrl, SANDBOX.enterprise, { consent: false })).external!);
+    await follow(agent, s.issuer, (await agent.get('/account').redirects(0)).headers.location as string);
+    const page = await agent.get('/account/totp').expect(200);
+    assert.match(page.text, /src="data:image\/png;base64,/);
+    const secret = /id="totp-secret">([A-Z2-7]+)</.exec(page.text)![1]!;
+    const bad = await agent.post('/account/totp').type('form').send({ _csrf: csrfOf(page.text), code: '000000' });
+    assert.equal(bad.status, 400);
+    const enrolled = await agent.post('/account/totp').type('form').send({ _csrf: csrfOf(page.text), code: await generate({ secret }) });
+    assert.match(enrolled.text, /Mã khôi phục/);
+    assert.equal(enrolled.status, 200);
+    const codes = [...enrolled.text.matchAll(/<code>([0-9A-F]{5}-[0-9A-F]{5})<\/code>/g)].map((m) => m[1]!);
+    assert.equal(codes.length, 10);
+
+    const login = async (code: string) => {
+      const a = newAgent(s.issuer);
+      const rp = await startRp(s.issuer, RP.client_id, RP.client_secret);
+      const first = await follow(a, s.issuer, rp.authUrl);
+      const uid = /\/interaction\/([^/?]+)/.exec(first.url!)![1]!;
+      const form = await a.get(`/interaction/${uid}/password_otp`).expect(200);
+      const smsBefore = Number(((await s.db('sandbox_sms').count('* as n').first()) as { n: unknown }).n);
+      const pw = await a.post(`/interaction/${uid}/password_otp`).type('form').send({ _csrf: csrfOf(form.text), username: SANDBOX.enterprise.username, password: SANDBOX.enterprise.password }).redirects(0);
+      assert.equal(pw.headers.location, `/interaction/${uid}/password_otp/totp`);
+      assert.equal(Number(((await s.db('sandbox_sms').count('* as n').first()) as { n: unknown }).n), smsBefore, 'no SMS');
+      const res = await a.post(`/interaction/${uid}/password_otp/totp`).type('form').send({ _csrf: csrfOf(form.text), code }).redirects(0);
+      if (res.status !== 303) return { ok: false as const };
+      const end = await follow(a, s.issuer, res.headers.location as string);
+      return { ok: true as const, idToken: (await rp.finish(end.external!)).idToken };
+    };
+    const enrolCode = await generate({ secret });
+    assert.equal((await login(enrolCode)).ok, false, 'the code used to enrol cannot be replayed to sign in');
+    // The next time step's code (within the ±30 s tolerance) is a fresh one.
+    const withApp = await login(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+    assert.ok(withApp.ok);
+    assert.deepEqual(withApp.idToken.amr, ['pwd', 'otp', 'mfa']);
+    assert.ok((await login(codes[0]!)).ok, 'a recovery code works');
+    assert.equal((await login(codes[0]!)).ok, false, 'once');
+  });
+});

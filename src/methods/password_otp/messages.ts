@@ -20,5 +20,9 @@ addMessages({
   'pwotp.otp.sent': { vi: 'Mã xác thực đã được gửi qua SĐT: {phone}', en: 'A code was sent by SMS to {phone}' },
   'pwotp.otp.lost_phone': { vi: 'Mất số điện thoại nhận OTP?', en: 'Lost the phone that receives codes?' },
   'pwotp.otp.lost_phone.help': { vi: 'Bạn có thể đăng nhập bằng SIM ký số hoặc USB ký số nếu có, hoặc mang CCCD đến bộ phận một cửa hay bưu cục để đổi số điện thoại.', en: 'Sign in with a signing SIM or USB token if you have one, or bring your ID card to a service counter or post office to change the phone number.' },
+  'pwotp.totp.title': { vi: 'Nhập mã từ ứng dụng xác thực', en: 'Enter the code from your authenticator app' },
+  'pwotp.totp.code': { vi: 'Mã 6 số hoặc mã khôi phục', en: 'Six-digit code or a recovery code' },
+  'pwotp.totp.err': { vi: 'Mã không đúng hoặc đã được sử dụng.', en: 'That code is not right or was already used.' },
+  'pwotp.totp.sms': { vi: 'Gửi mã qua SMS thay thế', en: 'Send a code by SMS instead' },
   'otp.sms.login': { vi: 'Ma OTP dang nhap Cong DVC: {code}. Co hieu luc {minutes} phut. Khong cung cap ma cho bat ky ai.', en: 'DVC sign-in code: {code}. Valid {minutes} min. Never share it.' },
 });

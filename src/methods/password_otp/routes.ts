@@ -12,6 +12,7 @@ import { pseudonym } from '../../shared/digest.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
 import { translate, langOf } from '../../shared/i18n.ts';
 import { hit, reset } from '../../shared/rate-limit.ts';
+import { hasTotp, verifySecondFactor } from '../../identity/totp.ts';
 
 const ID = 'password_otp';
 const OTP_PURPOSE = 'login';
@@ -81,6 +82,11 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     const phone = primaryPhone(account);
     if (!phone) return showForm(ctx, d.uid, { formError: 'pwotp.err.no_phone', values: { username } }, 400);
     await saveFlow<FlowData>(db, { id: flowId(d.uid), kind: ID, state: 'otp', data: { accountId: account.id, phone }, expiresAt: new Date(Date.now() + 1800_000) });
+    // An enrolled authenticator app replaces the SMS (which stays one click away).
+    if (await hasTotp(db, account.id)) {
+      ctx.status = 303;
+      return ctx.redirect(`/interaction/${d.uid}/${ID}/totp`);
+    }
     const sent = await step.send(ctx, flowId(d.uid), phone);
     ctx.status = 303;
     ctx.redirect(`/interaction/${d.uid}/${ID}/otp${sent.ok ? '' : `?error=${sent.error}`}`);
@@ -114,6 +120,34 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     const { d, flow } = await currentFlow(ctx);
     if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
     await step.resend(ctx, flowId(d.uid), flow.data.phone, leadFor(ctx, d.uid, flow.data.phone));
+  });
+
+  router.get(`${base}/totp`, async (ctx) => {
+    const { d, flow } = await currentFlow(ctx);
+    if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
+    render(ctx, 'methods/password_otp/totp', { uid: d.uid });
+  });
+  router.post(`${base}/totp`, async (ctx) => {
+    const { d, flow } = await currentFlow(ctx);
+    if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
+    const code = str((ctx.request.body as Body).code);
+    const used = await verifySecondFactor(db, cfg.keyEncryptionSecret, cfg.otpSecret, flow.data.accountId, code);
+    if (!used) {
+      await audit(db, { action: 'login', accountId: flow.data.accountId, ip: deps.clientIp(ctx), method: ID, result: 'failure', details: { reason: 'totp' } });
+      // The same counter as SMS codes: too many wrong codes end the attempt.
+      if ((await hit(db, `totp:${flowId(d.uid)}`, 1800)) >= cfg.otpMaxAttempts) { await deleteFlow(db, flowId(d.uid)); return ctx.redirect(`/interaction/${d.uid}/${ID}`); }
+      return render(ctx, 'methods/password_otp/totp', { uid: d.uid, errors: { code: 'pwotp.totp.err' } }, 400);
+    }
+    await deleteFlow(db, flowId(d.uid));
+    await deps.finishLogin(ctx, { accountId: flow.data.accountId, methodId: ID, amr: ['pwd', 'otp', 'mfa'] });
+  });
+  // "Send a code by SMS instead".
+  router.post(`${base}/sms`, async (ctx) => {
+    const { d, flow } = await currentFlow(ctx);
+    if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
+    const sent = await step.send(ctx, flowId(d.uid), flow.data.phone);
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${d.uid}/${ID}/otp${sent.ok ? '' : `?error=${sent.error}`}`);
   });
 
   function leadFor(ctx: Context, uid: string, phone: string, notSent = false): OtpPageLocals {
