@@ -108,3 +108,21 @@ describe('L4 with private_key_jwt towards Vietnam Post', () => {
     assert.deepEqual((await rp.finish(end.external)).idToken.amr, ['fed']);
   });
 });
+
+describe('L4: Vietnam Post answers with an error', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer(); await registerClient(s.db, CLIENT); });
+  after(() => s.close());
+  it('a refusal upstream (error=access_denied at our callback) gets its own page and signs nobody in', async () => {
+    const rp = await startRp(s.issuer, CLIENT.client_id, CLIENT.client_secret);
+    const agent = newAgent(s.issuer);
+    const first = await follow(agent, s.issuer, rp.authUrl);
+    const uid = /\/interaction\/([^/?]+)/.exec(first.url!)![1]!;
+    const toUpstream = await agent.get(`/interaction/${uid}/vnpost`).redirects(0);
+    const state = new URL(toUpstream.headers.location as string).searchParams.get('state')!;
+    const cb = await agent.get(`/federation/vnpost/callback?error=access_denied&state=${state}&iss=${encodeURIComponent(`${s.issuer}/sandbox/vnpost`)}`).redirects(0);
+    const page = await agent.get(pathOf(cb.headers.location as string));
+    assert.equal(page.status, 400);
+    assert.match(page.text, /không xác nhận việc đăng nhập/);
+  });
+});
