@@ -69,6 +69,18 @@ addMessages({
   'acct.totp.codes': { vi: 'Mã khôi phục', en: 'Recovery codes' },
   'acct.totp.codes.lead': { vi: 'Lưu các mã sau ở nơi an toàn. Mỗi mã dùng được một lần khi bạn không có ứng dụng xác thực. Các mã chỉ hiển thị lần này.', en: 'Keep these codes somewhere safe. Each works once when you do not have the app. They are shown only now.' },
   'sms.totp_added': { vi: 'Mot ung dung xac thuc vua duoc them vao tai khoan Cong DVC cua ban. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'An authenticator app was just added to your DVC account. If this was not you, call 18001096 now.' },
+  'acct.methods': { vi: 'Các phương thức xác thực', en: 'Authentication methods' },
+  'acct.methods.remove': { vi: 'Gỡ bỏ', en: 'Remove' },
+  'acct.methods.last': { vi: '(cách đăng nhập duy nhất — không thể gỡ)', en: '(the only way to sign in — cannot be removed)' },
+  'acct.methods.removed': { vi: 'Đã gỡ phương thức xác thực.', en: 'The method was removed.' },
+  'acct.methods.refused': { vi: 'Không thể gỡ cách đăng nhập cuối cùng của tài khoản.', en: "The account's last way to sign in cannot be removed." },
+  'acct.methods.type.password': { vi: 'Mật khẩu (kèm OTP qua SMS)', en: 'Password (with SMS codes)' },
+  'acct.methods.type.sim': { vi: 'SIM ký số', en: 'Signing SIM' },
+  'acct.methods.type.usb_certificate': { vi: 'Chứng thư số USB', en: 'USB certificate' },
+  'acct.methods.type.totp': { vi: 'Ứng dụng xác thực', en: 'Authenticator app' },
+  'acct.methods.type.vnpost_federation': { vi: 'Tài khoản Bưu điện Việt Nam', en: 'Vietnam Post account' },
+  'acct.reveal': { vi: 'Hiện đầy đủ số định danh', en: 'Show full ID numbers' },
+  'sms.method_removed': { vi: 'Mot phuong thuc xac thuc vua duoc go khoi tai khoan Cong DVC cua ban. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'A sign-in method was just removed from your DVC account. If this was not you, call 18001096 now.' },
   'acct.password': { vi: 'Đổi mật khẩu', en: 'Change password' },
   'acct.password.current': { vi: 'Mật khẩu hiện tại', en: 'Current password' },
   'acct.password.err.current': { vi: 'Mật khẩu hiện tại không đúng.', en: 'The current password is not right.' },
@@ -359,6 +371,53 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider, deps
     const phone = got.account.identifiers.find((i) => i.type === 'phone' && i.primary);
     if (phone) await deps.sms.send({ to: phone.value, text: translate(langOf(ctx), 'sms.totp_added'), idempotencyKey: `totp:${f.id}` }).catch(() => undefined);
     render(ctx, 'account/recovery-codes', { codes });
+  });
+
+  // Authentication methods: the account's credentials, each removable unless it is the last way in.
+  const LOGIN_WAYS = ['password', 'sim', 'usb_certificate', 'vnpost_federation'];
+  r.get('/methods', async (ctx) => {
+    const got = await requireSession(ctx);
+    if (!got) return;
+    const rows = await db('credentials').where({ account_id: got.account.id }).whereNot({ type: 'recovery_codes' }).orderBy('created_at');
+    const logins = rows.filter((c: { type: string }) => LOGIN_WAYS.includes(c.type)).length;
+    const methods = rows.map((c: { id: string; type: string; config: unknown; created_at: string | Date }) => {
+      const conf = (typeof c.config === 'string' ? JSON.parse(c.config) : c.config) as Record<string, string>;
+      const detail = c.type === 'sim' ? maskPhone(conf.phone ?? '') : c.type === 'usb_certificate' ? `${conf.subject ?? ''} — ${conf.issuer ?? ''} — ${conf.serial ?? ''} — ${(conf.notAfter ?? '').slice(0, 10)}` : '';
+      return { id: c.id, type: c.type, detail, since: new Date(c.created_at).toISOString().slice(0, 10), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
+    });
+    render(ctx, 'account/methods', { methods, removed: ctx.query.removed === '1', refused: ctx.query.refused === '1' });
+  });
+  r.post('/methods/:id/remove', async (ctx) => {
+    const got = await requireSession(ctx, true);
+    if (!got) return;
+    const id = String(ctx.params.id);
+    let removed = false;
+    await db.transaction(async (trx) => {
+      // Counted inside the transaction, locked: two removals at once cannot both leave nothing.
+      const rows = await trx('credentials').where({ account_id: got.account.id }).forUpdate().select('id', 'type');
+      const target = rows.find((r: { id: string }) => r.id === id);
+      if (!target) return;
+      const logins = rows.filter((r: { type: string }) => LOGIN_WAYS.includes(r.type)).length;
+      if (LOGIN_WAYS.includes(target.type) && logins <= 1) return;
+      await trx('credentials').where({ id }).delete();
+      if (target.type === 'totp') await trx('credentials').where({ account_id: got.account.id, type: 'recovery_codes' }).delete();
+      removed = true;
+    });
+    if (removed) {
+      await audit(db, { action: 'credential.remove', accountId: got.account.id, ip: ctx.ip, result: 'success' });
+      const phone = got.account.identifiers.find((i) => i.type === 'phone' && i.primary);
+      if (phone) await deps.sms.send({ to: phone.value, text: translate(langOf(ctx), 'sms.method_removed'), idempotencyKey: `credremove:${id}` }).catch(() => undefined);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/account/methods?${removed ? 'removed' : 'refused'}=1`);
+  });
+
+  // Reveal the full ID numbers: only after a recent sign-in.
+  r.get('/identity/reveal', async (ctx) => {
+    const got = await requireSession(ctx, true);
+    if (!got) return;
+    await audit(db, { action: 'identity.reveal', accountId: got.account.id, ip: ctx.ip, result: 'success' });
+    render(ctx, 'account/reveal', { ids: got.account.identifiers.filter((i) => ['cccd', 'cmnd', 'mst', 'bhxh'].includes(i.type)).map((i) => ({ type: i.type.toUpperCase(), value: i.value })) });
   });
 
   r.post('/logout', async (ctx) => {

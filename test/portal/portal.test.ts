@@ -198,3 +198,40 @@ describe('account portal: authenticator app (TOTP) instead of SMS', () => {
     assert.equal((await login(codes[0]!)).ok, false, 'once');
   });
 });
+
+describe('account portal: authentication methods and ID reveal', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer(); await registerClient(s.db, RP); });
+  after(() => s.close());
+
+  it('lists credentials, never removes the last way to sign in, and reveals IDs only after a recent sign-in', async () => {
+    const agent = newAgent(s.issuer);
+    const rp = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    await rp.finish((await loginL1(agent, s.issuer, rp.authUrl, SANDBOX.citizen2, { consent: false })).external!);
+    const home = await follow(agent, s.issuer, (await agent.get('/account').redirects(0)).headers.location as string);
+    const csrf = csrfOf(home.res!.text);
+
+    const list = await agent.get('/account/methods').expect(200);
+    assert.match(list.text, /Mật khẩu/);
+    assert.match(list.text, /không thể gỡ/);
+    const id = await s.db('identifiers').where({ type: 'cccd', value: SANDBOX.citizen2.username }).first();
+    const pw = await s.db('credentials').where({ account_id: id.account_id, type: 'password' }).first();
+    const refused = await agent.post(`/account/methods/${pw.id}/remove`).type('form').send({ _csrf: csrf }).redirects(0);
+    assert.equal(refused.headers.location, '/account/methods?refused=1');
+    assert.ok(await s.db('credentials').where({ id: pw.id }).first(), 'the last way in stays');
+
+    // With a second way in (a linked SIM), the password can go.
+    await s.db('credentials').insert({ id: '00000000-0000-4000-8000-0000000000aa', account_id: id.account_id, type: 'sim', config: JSON.stringify({ phone: SANDBOX.citizen2.phone }) });
+    const ok = await agent.post(`/account/methods/${pw.id}/remove`).type('form').send({ _csrf: csrf }).redirects(0);
+    assert.equal(ok.headers.location, '/account/methods?removed=1');
+    assert.equal(await s.db('credentials').where({ id: pw.id }).first(), undefined);
+    const sim = await agent.get('/account/methods').expect(200);
+    assert.match(sim.text, /không thể gỡ/, 'now the SIM is the last one');
+
+    const reveal = await agent.get('/account/identity/reveal').expect(200);
+    assert.match(reveal.text, /001099012345/);
+    await s.db('flows').where({ kind: 'portal_session' }).update({ data: s.db.raw("jsonb_set(data, '{authTime}', to_jsonb(extract(epoch from now())::int - 3600))") });
+    const stale = await agent.get('/account/identity/reveal').redirects(0);
+    assert.match(stale.headers.location as string, /max_age=300/);
+  });
+});
