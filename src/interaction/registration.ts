@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { createAccount } from '../identity/create-account.ts';
+import { ConnectorUnavailableError } from '../connectors/unavailable.ts';
 import { audit } from '../identity/audit.ts';
 import { formatDateVn, maskPhone, normaliseName, parseDateVn, parseEmail, parsePersonalId, parsePhone } from '../identity/identifiers/index.ts';
 import { passwordProblems } from '../identity/passwords.ts';
@@ -214,7 +215,18 @@ export function registrationSteps(deps: MethodDeps) {
     }
   };
 
-  return { begin, mount, uidOf, allowQuery, duplicate, cannot, unavailable };
+  /** Asks a registry; an outage becomes the "try later" page (undefined), anything else propagates. */
+  const ask = async <T>(ctx: Context, uid: string | undefined, methodId: string, query: () => Promise<T>): Promise<{ value: T } | undefined> => {
+    try {
+      return { value: await query() };
+    } catch (e) {
+      if (!(e instanceof ConnectorUnavailableError)) throw e;
+      unavailable(ctx, uid, methodId);
+      return undefined;
+    }
+  };
+
+  return { begin, mount, uidOf, allowQuery, duplicate, cannot, ask };
 }
 
 export interface PersonForm { values: Record<string, string>; errors: Record<string, string>; person?: Omit<VerifiedPerson, 'bhxh'> }

@@ -2,7 +2,6 @@
 // the duplicate check uses the registry's ID number. Then SMS OTP and password. Level 2.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { ConnectorUnavailableError } from '../../connectors/unavailable.ts';
 import { findAccountIdByIdentifier } from '../../identity/accounts.ts';
 import { namesMatch, parseBhxh } from '../../identity/identifiers/index.ts';
 import { defineMethod, type MethodDeps } from '../../interaction/method.ts';
@@ -38,13 +37,9 @@ function mount(router: Router, deps: MethodDeps): void {
       if (!parsed.person || !bhxh.ok || parsed.errors.captcha) return form(ctx, uid, { values: parsed.values, errors: parsed.errors }, 400);
       if (!(await reg.allowQuery(ctx))) return form(ctx, uid, { values: parsed.values, formError: 'reg.too_many' }, 429);
       const typed = parsed.person;
-      let record;
-      try {
-        record = await deps.connectors.bhxh.lookup(bhxh.value);
-      } catch (e) {
-        if (e instanceof ConnectorUnavailableError) return reg.unavailable(ctx, uid, ID);
-        throw e;
-      }
+      const found = await reg.ask(ctx, uid, ID, () => deps.connectors.bhxh.lookup(bhxh.value));
+      if (!found) return;
+      const record = found.value;
       const matches = record && record.idNumber === typed.idNumber && record.birthdate === typed.birthdate && namesMatch(record.fullName, typed.fullName);
       if (!record || !matches) return reg.cannot(ctx, uid, ID, 'reg.cannot.bhxh');
       // The registry's ID number decides the duplicate rule (and its spelling of the name is kept).

@@ -2,7 +2,6 @@
 // to this person ("chính chủ"), then SMS OTP and password. Level 2.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { ConnectorUnavailableError } from '../../connectors/unavailable.ts';
 import { findAccountIdByIdentifier } from '../../identity/accounts.ts';
 import { defineMethod, type MethodDeps } from '../../interaction/method.ts';
 import { parsePersonForm, registrationPaths, registrationSteps } from '../../interaction/registration.ts';
@@ -25,15 +24,10 @@ function mount(router: Router, deps: MethodDeps): void {
       if (!(await reg.allowQuery(ctx))) return form(ctx, uid, { values: parsed.values, formError: 'reg.too_many' }, 429);
       const p = parsed.person;
       if (await findAccountIdByIdentifier(deps.db, p.idType, p.idNumber)) return reg.duplicate(ctx, uid);
-      let verdict;
-      try {
-        verdict = await deps.connectors.carrier.checkSubscriber({ phone: p.phone, idNumber: p.idNumber, fullName: p.fullName, birthdate: p.birthdate });
-      } catch (e) {
-        if (e instanceof ConnectorUnavailableError) return reg.unavailable(ctx, uid, ID);
-        throw e;
-      }
+      const verdict = await reg.ask(ctx, uid, ID, () => deps.connectors.carrier.checkSubscriber({ phone: p.phone, idNumber: p.idNumber, fullName: p.fullName, birthdate: p.birthdate }));
+      if (!verdict) return;
       // Which field differed is not told: a stranger must not learn who owns a number.
-      if (verdict !== 'match') return reg.cannot(ctx, uid, ID, 'reg.cannot.mobile');
+      if (verdict.value !== 'match') return reg.cannot(ctx, uid, ID, 'reg.cannot.mobile');
       await reg.begin(ctx, ID, uid, p);
     });
   }
