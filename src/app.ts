@@ -93,7 +93,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
   pages.use(activationRouter(deps).routes());
-  pages.use((await portalRouter(cfg, db, provider, deps)).routes());
+  pages.use((await portalRouter(cfg, db, provider, deps, registry.methods.flatMap((m) => m.credentials ?? []))).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   // The partner API (JSON, bearer tokens): no cookies, so no CSRF; mounted beside the pages.

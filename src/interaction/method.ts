@@ -57,8 +57,19 @@ export interface AuthMethod {
   standalone?: boolean;
   /** Can this method, used now, bring this already-signed-in account to `level`? (step-up) */
   canRaise?(account: Account, level: Level): boolean;
+  /** The credentials this method keeps, as the account portal shows them (the portal knows no method). */
+  credentials?: CredentialKind[];
   /** Mounts the method's routes; paths must start with `/interaction/:uid/<id>`. */
   mount(router: Router, deps: MethodDeps): void;
+}
+
+export interface CredentialKind {
+  type: string;
+  label: Text;
+  /** Whether it is a way to sign in (the portal never removes the last one). */
+  signsIn: boolean;
+  /** One line about a credential of this kind (a masked number, a certificate's subject…). */
+  describe?(config: Record<string, unknown>): string;
 }
 
 export function defineMethod<T extends AuthMethod>(m: T): T {

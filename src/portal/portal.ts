@@ -16,7 +16,7 @@ import { hmac } from '../shared/digest.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
 import { addMessages, langOf, translate } from '../shared/i18n.ts';
 import { render } from '../web/render.ts';
-import type { MethodDeps } from '../interaction/method.ts';
+import type { CredentialKind, MethodDeps } from '../interaction/method.ts';
 import { otpStep } from '../interaction/otp-step.ts';
 import { passwordErrors } from '../interaction/registration.ts';
 import { credentialsOf, updateCredential } from '../identity/credentials.ts';
@@ -74,11 +74,6 @@ addMessages({
   'acct.methods.last': { vi: '(cách đăng nhập duy nhất — không thể gỡ)', en: '(the only way to sign in — cannot be removed)' },
   'acct.methods.removed': { vi: 'Đã gỡ phương thức xác thực.', en: 'The method was removed.' },
   'acct.methods.refused': { vi: 'Không thể gỡ cách đăng nhập cuối cùng của tài khoản.', en: "The account's last way to sign in cannot be removed." },
-  'acct.methods.type.password': { vi: 'Mật khẩu (kèm OTP qua SMS)', en: 'Password (with SMS codes)' },
-  'acct.methods.type.sim': { vi: 'SIM ký số', en: 'Signing SIM' },
-  'acct.methods.type.usb_certificate': { vi: 'Chứng thư số USB', en: 'USB certificate' },
-  'acct.methods.type.totp': { vi: 'Ứng dụng xác thực', en: 'Authenticator app' },
-  'acct.methods.type.vnpost_federation': { vi: 'Tài khoản Bưu điện Việt Nam', en: 'Vietnam Post account' },
   'acct.reveal': { vi: 'Hiện đầy đủ số định danh', en: 'Show full ID numbers' },
   'sms.method_removed': { vi: 'Mot phuong thuc xac thuc vua duoc go khoi tai khoan Cong DVC cua ban. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'A sign-in method was just removed from your DVC account. If this was not you, call 18001096 now.' },
   'acct.password': { vi: 'Đổi mật khẩu', en: 'Change password' },
@@ -99,7 +94,7 @@ interface PortalSession { accountId: string; acr: string; authTime: number }
 interface PortalLogin { verifier: string; state: string; nonce: string; returnTo?: string }
 const RECENT_SECONDS = 300;
 
-export async function portalRouter(cfg: Config, db: Db, provider: Provider, deps: Pick<MethodDeps, 'otp' | 'sms' | 'cfg' | 'db' | 'render' | 'clientIp'>): Promise<Router> {
+export async function portalRouter(cfg: Config, db: Db, provider: Provider, deps: Pick<MethodDeps, 'otp' | 'sms' | 'cfg' | 'db' | 'render' | 'clientIp'>, kinds: CredentialKind[]): Promise<Router> {
   const phoneStep = otpStep(deps, 'phone_change', 'otp.sms.phone_change');
   const secret = hmac(cfg.otpSecret, 'portal-client-secret');
   const redirectUri = `${cfg.issuer}/account/callback`;
@@ -374,16 +369,18 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider, deps
   });
 
   // Authentication methods: the account's credentials, each removable unless it is the last way in.
-  const LOGIN_WAYS = ['password', 'sim', 'usb_certificate', 'vnpost_federation'];
+  // Each enabled method says which credentials it keeps and how to show them.
+  const kindOf = new Map(kinds.map((k) => [k.type, k]));
+  const LOGIN_WAYS = kinds.filter((k) => k.signsIn).map((k) => k.type);
   r.get('/methods', async (ctx) => {
     const got = await requireSession(ctx);
     if (!got) return;
-    const rows = await db('credentials').where({ account_id: got.account.id }).whereNot({ type: 'recovery_codes' }).orderBy('created_at');
+    const rows = (await db('credentials').where({ account_id: got.account.id }).orderBy('created_at')).filter((c: { type: string }) => kindOf.has(c.type));
     const logins = rows.filter((c: { type: string }) => LOGIN_WAYS.includes(c.type)).length;
     const methods = rows.map((c: { id: string; type: string; config: unknown; created_at: string | Date }) => {
-      const conf = (typeof c.config === 'string' ? JSON.parse(c.config) : c.config) as Record<string, string>;
-      const detail = c.type === 'sim' ? maskPhone(conf.phone ?? '') : c.type === 'usb_certificate' ? `${conf.subject ?? ''} — ${conf.issuer ?? ''} — ${conf.serial ?? ''} — ${(conf.notAfter ?? '').slice(0, 10)}` : '';
-      return { id: c.id, type: c.type, detail, since: new Date(c.created_at).toISOString().slice(0, 10), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
+      const conf = (typeof c.config === 'string' ? JSON.parse(c.config) : c.config) as Record<string, unknown>;
+      const kind = kindOf.get(c.type)!;
+      return { id: c.id, label: kind.label, detail: kind.describe?.(conf) ?? '', since: new Date(c.created_at).toISOString().slice(0, 10), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
     });
     render(ctx, 'account/methods', { methods, removed: ctx.query.removed === '1', refused: ctx.query.refused === '1' });
   });

@@ -12,6 +12,10 @@ export const passwordOtpMethod = defineMethod({
   ceiling: 3,
   amr: ['pwd', 'sms', 'mfa'],
   requiresKnownAccount: false,
+  credentials: [
+    { type: 'password', label: { vi: 'Mật khẩu (kèm OTP qua SMS)', en: 'Password (with SMS codes)' }, signsIn: true },
+    { type: 'totp', label: { vi: 'Ứng dụng xác thực (thay cho SMS)', en: 'Authenticator app (instead of SMS)' }, signsIn: false },
+  ],
   mount: mountPasswordOtp,
 });
 

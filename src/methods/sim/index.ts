@@ -3,6 +3,7 @@
 import './messages.ts';
 import { defineMethod } from '../../interaction/method.ts';
 import { mountSim } from './routes.ts';
+import { maskPhone } from '../../identity/identifiers/index.ts';
 
 export const simMethod = defineMethod({
   id: 'sim',
@@ -15,5 +16,6 @@ export const simMethod = defineMethod({
   requiresKnownAccount: false,
   // A qualified signature whose certificate matches the account proves the identity at level 3.
   canRaise: (account, level) => level <= 3 && account.status === 'active',
+  credentials: [{ type: 'sim', label: { vi: 'SIM ký số', en: 'Signing SIM' }, signsIn: true, describe: (c) => maskPhone(String(c.phone ?? '')) }],
   mount: mountSim,
 });

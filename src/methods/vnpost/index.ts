@@ -117,5 +117,6 @@ export const vnpostMethod = defineMethod({
   ceiling: 3,
   amr: ['fed'],
   requiresKnownAccount: false,
+  credentials: [{ type: CREDENTIAL, label: { vi: 'Tài khoản Bưu điện Việt Nam', en: 'Vietnam Post account' }, signsIn: true }],
   mount,
 });
