@@ -33,9 +33,14 @@ function isoDate(v: string | Date | null): string | null {
 
 export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const row = (await db('accounts').where({ id }).first()) as AccountRow | undefined;
+  // One round trip (the token endpoint reads the account on every code and refresh exchange).
+  const r = await db.raw(
+    `select a.*, coalesce(json_agg(json_build_object('type', i.type, 'value', i.value, 'verified', i.verified, 'primary', i."primary") order by i.id)
+       filter (where i.id is not null), '[]') as ids
+     from accounts a left join identifiers i on i.account_id = a.id where a.id = ? group by a.id`, [id]);
+  const row = (r.rows as (AccountRow & { ids: unknown })[])[0];
   if (!row) return undefined;
-  const ids = await db('identifiers').where({ account_id: id }).orderBy('id');
+  const ids = (typeof row.ids === 'string' ? JSON.parse(row.ids) : row.ids) as Account['identifiers'];
   return {
     id: row.id,
     subjectType: row.subject_type,
@@ -45,7 +50,7 @@ export async function findAccount(db: Db, id: string): Promise<Account | undefin
     birthdate: isoDate(row.birthdate),
     organisationName: row.organisation_name,
     updatedAt: new Date(row.updated_at),
-    identifiers: ids.map((r: { type: IdentifierType; value: string; verified: boolean; primary: boolean }) => ({ type: r.type, value: r.value, verified: r.verified, primary: r.primary })),
+    identifiers: ids,
   };
 }
 
