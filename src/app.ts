@@ -16,7 +16,7 @@ import { loginFinisher } from './interaction/finish.ts';
 import { forgotPasswordRouter } from './recovery/forgot-password.ts';
 import { counterApi } from './counter/api.ts';
 import { activationRouter } from './counter/activation.ts';
-import { portalRouter } from './portal/portal.ts';
+import { portalRouter } from './portal/index.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import { AppError } from './shared/errors.ts';
 import './shared/messages.ts';
@@ -46,8 +46,8 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   provider.on('authorization.success', (ctx: Context) => {
     const s = (ctx as Context & { oidc?: { session?: { uid?: string; accountId?: string } } }).oidc?.session;
     if (!s?.uid || !s.accountId) return;
-    db('session_meta').insert({ session_uid: s.uid, account_id: s.accountId, ip: ctx.ip, user_agent: ctx.get('user-agent').slice(0, 300), last_seen_at: new Date() })
-      .onConflict('session_uid').merge(['ip', 'user_agent', 'last_seen_at']).catch((e: unknown) => logger.warn('session_meta write failed', { error: String(e) }));
+    db('session_meta').insert({ session_uid: s.uid, account_id: s.accountId, ip: ctx.ip, user_agent: ctx.get('user-agent').slice(0, 300), place: placeOf(cfg, ctx), last_seen_at: new Date() })
+      .onConflict('session_uid').merge(['ip', 'user_agent', 'place', 'last_seen_at']).catch((e: unknown) => logger.warn('session_meta write failed', { error: String(e) }));
   });
   const connectors = createConnectors(cfg, db, overrides);
   const { sms } = connectors;
@@ -93,7 +93,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
   pages.use(activationRouter(deps).routes());
-  pages.use((await portalRouter(cfg, db, provider, deps, registry.methods.flatMap((m) => m.credentials ?? []))).routes());
+  pages.use((await portalRouter(cfg, db, provider, connectors, otp, registry.methods)).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   // The partner API (JSON, bearer tokens): no cookies, so no CSRF; mounted beside the pages.
@@ -106,6 +106,19 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   app.use(rejectNul);
   app.use(mountProvider(provider));
   return { app, provider, registry, close: async () => { if (tokenDb !== db) await tokenDb.destroy(); } };
+}
+
+/** The place the load balancer resolved for the client (only when we trust it); UTF-8 or %-encoded. */
+function placeOf(cfg: Config, ctx: Context): string | null {
+  const raw = cfg.trustProxy && cfg.placeHeader ? ctx.get(cfg.placeHeader) : '';
+  if (!raw) return null;
+  let text: string;
+  try {
+    text = /%[0-9a-f]{2}/i.test(raw) ? decodeURIComponent(raw) : Buffer.from(raw, 'latin1').toString('utf8');
+  } catch {
+    return null;
+  }
+  return text.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 120) || null;
 }
 
 // Everything our router did not answer is protocol: hand the raw request to oidc-provider.

@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from './config/index.ts';
 import { createDb, migrate } from './db/knex.ts';
 import { createApp } from './app.ts';
 import { cleanupExpired } from './provider/adapter.ts';
+import { purgeClosedAccounts } from './identity/close-account.ts';
 import { seedSandboxAccounts } from './sandbox/seed.ts';
 import { createLogger } from './shared/logger.ts';
 
@@ -24,7 +25,12 @@ async function main(): Promise<void> {
   if (cfg.sandbox) await seedSandboxAccounts(cfg, db);
   const { app, close } = await createApp({ cfg, db, logger });
   // Every node runs the cleanup; it is idempotent, so no leader is needed.
-  const timer = setInterval(() => { cleanupExpired(db).catch((e: unknown) => logger.error('cleanup failed', { error: String(e) })); }, 600_000);
+  const cleanup = async () => {
+    await cleanupExpired(db);
+    const purged = await purgeClosedAccounts(db, cfg.closedAccountRetentionDays);
+    if (purged) logger.info('closed accounts past retention purged', { purged });
+  };
+  const timer = setInterval(() => { cleanup().catch((e: unknown) => logger.error('cleanup failed', { error: String(e) })); }, 600_000);
   timer.unref();
   const server = app.listen(cfg.port, cfg.host, () => {
     logger.info('DVC ID listening', { issuer: cfg.issuer, port: cfg.port, database: cfg.databaseUrl ? 'postgresql' : `embedded (${cfg.dataDir})` });

@@ -32,6 +32,12 @@ export interface Config {
   captcha: boolean;
   /** TRUST_PROXY — trust X-Forwarded-* from the load balancer (needed for https detection and client IPs). */
   trustProxy: boolean;
+  /** PLACE_HEADER — a request header where the load balancer puts the place it resolved for the client IP
+   *  (e.g. `x-client-place: Hà Nội, VN`); shown in "Login management". Read only when TRUST_PROXY is on. */
+  placeHeader: string | undefined;
+  /** CLOSED_ACCOUNT_RETENTION_DAYS — how long a closed account's tombstone and audit trail are kept before
+   *  they are deleted for good (set it to what the law requires of the operator; the closure page says it). */
+  closedAccountRetentionDays: number;
   /** METHODS — comma-separated login/registration methods to enable, in the order the chooser lists them. */
   methods: string[];
   /** CEILING_<METHOD> — highest acr a method may grant (e.g. CEILING_PASSWORD_OTP=2). */
@@ -189,6 +195,8 @@ export function loadConfig(env: Env = process.env): Config {
     pairwiseSalt: env.PAIRWISE_SALT || EXAMPLE_SECRETS.pairwiseSalt,
     captcha: bool(env, 'CAPTCHA', true),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    placeHeader: env.PLACE_HEADER?.trim().toLowerCase() || undefined,
+    closedAccountRetentionDays: int(env, 'CLOSED_ACCOUNT_RETENTION_DAYS', 730, 30, 36_500),
     methods,
     ceilings,
     smsGateway: oneOf(env, 'SMS_GATEWAY', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),

@@ -59,6 +59,11 @@ export interface AuthMethod {
   canRaise?(account: Account, level: Level): boolean;
   /** The credentials this method keeps, as the account portal shows them (the portal knows no method). */
   credentials?: CredentialKind[];
+  /**
+   * The portal may offer "add" for this method: its own steps run for the signed-in account and
+   * link the credential to it (and raise the level, as in step-up). The text is the action's label.
+   */
+  link?: Text;
   /** Mounts the method's routes; paths must start with `/interaction/:uid/<id>`. */
   mount(router: Router, deps: MethodDeps): void;
 }

@@ -4,7 +4,8 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
 import { findAccount } from '../identity/accounts.ts';
-import { SessionExpired } from '../shared/errors.ts';
+import { AppError, SessionExpired } from '../shared/errors.ts';
+import { LINK_PARAM } from '../provider/configuration.ts';
 import { addMessages } from '../shared/i18n.ts';
 import { requestedAcrFromParams, sessionLevel } from './levels.ts';
 import type { MethodDeps } from './method.ts';
@@ -12,6 +13,7 @@ import type { MethodRegistry } from './registry.ts';
 
 addMessages({
   'error.account_unavailable': { vi: 'Tài khoản này hiện không thể đăng nhập. Vui lòng liên hệ bộ phận hỗ trợ.', en: 'This account cannot sign in at the moment. Please contact support.' },
+  'error.link_unknown': { vi: 'Phương thức xác thực này không thể thêm vào tài khoản.', en: 'This sign-in method cannot be added to an account.' },
 });
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -43,6 +45,13 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
 
     if (prompt.name === 'login') {
       const accountId = details.session?.accountId;
+      // The portal asked to add a credential: straight into that method's own steps.
+      if (accountId && prompt.reasons.includes('link_requested')) {
+        const m = registry.get(String(params[LINK_PARAM]));
+        if (!m?.link) throw new AppError(400, 'error.link_unknown');
+        ctx.status = 303;
+        return ctx.redirect(`/interaction/${details.uid}/${m.id}`);
+      }
       if (accountId && prompt.reasons.includes('acr_below')) {
         return showStepUp(ctx, db, deps, details, name, accountId, req.minimum ?? 3);
       }

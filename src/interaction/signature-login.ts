@@ -51,6 +51,15 @@ export interface SignedBy {
 
 interface Registering extends SignedBy { kind: 'register' }
 
+/**
+ * The signed-in account this signature is for, when it is not a sign-in from scratch: step-up to a
+ * higher level, or the portal's "add a SIM/USB certificate". Its owner must be the signer.
+ */
+export function accountToRaise(d: { session?: { accountId?: string } | undefined; prompt: { reasons: string[] } }): string | undefined {
+  const reasons = d.prompt.reasons;
+  return d.session?.accountId && (reasons.includes('acr_below') || reasons.includes('link_requested')) ? d.session.accountId : undefined;
+}
+
 export function matchesIdentity(account: Account, id: CertIdentity): boolean {
   if (id.kind === 'citizen') return account.identifiers.some((i) => (i.type === 'cccd' || i.type === 'cmnd') && i.value === id.idNumber);
   return account.identifiers.some((i) => i.type === 'mst' && i.value === id.taxCode);

@@ -26,6 +26,8 @@ export const TTL = {
 
 /** Extra client metadata we accept: a first-party government site may skip the consent page. */
 export const SKIP_CONSENT = 'dvc_skip_consent';
+/** Authorization parameter of first-party clients: "link this method's credential to the signed-in account". */
+export const LINK_PARAM = 'dvc_link';
 
 export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
   const configuration: Configuration = {
@@ -55,6 +57,7 @@ export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
         if (key === SKIP_CONSENT && value !== undefined && typeof value !== 'boolean') throw new Error(`${SKIP_CONSENT} must be a boolean`);
       },
     },
+    extraParams: [LINK_PARAM],
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {

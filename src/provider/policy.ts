@@ -1,6 +1,7 @@
 // The interaction policy: oidc-provider's, extended (never forked) with our step-up rule.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { requestedAcrFromParams, sessionLevel } from '../interaction/levels.ts';
+import { LINK_PARAM, SKIP_CONSENT } from './configuration.ts';
 
 const { Check, base } = interactionPolicy;
 
@@ -18,6 +19,15 @@ export function createPolicy() {
     const have = sessionLevel(oidc.session.acr);
     // Real booleans only (oidc-provider ≥ 9.12 rejects anything else).
     return req.unsatisfiable || have === undefined || have < req.minimum! ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+  }));
+  // The account portal (a first-party client) asks to add a credential to the signed-in account:
+  // the login prompt runs again, straight into that method, which links instead of signing in anew.
+  login.checks.add(new Check('link_requested', 'a credential is to be linked to the signed-in account', (ctx: KoaContextWithOIDC) => {
+    const { oidc } = ctx;
+    const wanted = typeof oidc.params?.[LINK_PARAM] === 'string' && oidc.params[LINK_PARAM] !== '';
+    // Once the method's steps have run (a login result in this interaction), the request goes on.
+    const linking = wanted && !!oidc.session?.accountId && !oidc.result?.login && oidc.client?.metadata()[SKIP_CONSENT] === true;
+    return linking ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
   }));
   return policy;
 }

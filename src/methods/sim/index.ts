@@ -16,6 +16,7 @@ export const simMethod = defineMethod({
   requiresKnownAccount: false,
   // A qualified signature whose certificate matches the account proves the identity at level 3.
   canRaise: (account, level) => level <= 3 && account.status === 'active',
+  link: { vi: 'Thêm SIM ký số', en: 'Add a signing SIM' },
   credentials: [{ type: 'sim', label: { vi: 'SIM ký số', en: 'Signing SIM' }, signsIn: true, describe: (c) => maskPhone(String(c.phone ?? '')) }],
   mount: mountSim,
 });

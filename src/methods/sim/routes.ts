@@ -9,7 +9,7 @@ import { verifySignedChallenge } from '../../certificates/verify.ts';
 import { audit } from '../../identity/audit.ts';
 import { maskPhone, parsePhone } from '../../identity/identifiers/index.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
-import { signatureLogin } from '../../interaction/signature-login.ts';
+import { accountToRaise, signatureLogin } from '../../interaction/signature-login.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
 import { langOf, translate } from '../../shared/i18n.ts';
 
@@ -60,7 +60,7 @@ export function mountSim(router: Router, deps: MethodDeps): void {
       if (e instanceof ConnectorUnavailableError) return fail(ctx, d.uid, 'sim.err.unavailable', 503);
       throw e;
     }
-    const stepUpAccountId = d.session?.accountId && d.prompt.reasons.includes('acr_below') ? d.session.accountId : undefined;
+    const stepUpAccountId = accountToRaise(d);
     await saveFlow<Waiting>(db, { id: flowId(d.uid), kind: ID, state: 'waiting', data: { phone: phone.value, dtbs: dtbs.toString('base64'), txId, code, stepUpAccountId }, expiresAt: new Date(Date.now() + WAIT_MS) });
     ctx.status = 303;
     ctx.redirect(here(d.uid, '/wait'));

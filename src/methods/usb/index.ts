@@ -34,6 +34,7 @@ export const usbMethod = defineMethod({
   amr: ['hwk', 'pin', 'sc'],
   requiresKnownAccount: false,
   canRaise: (account, level) => level <= 3 && account.status === 'active',
+  link: { vi: 'Thêm chứng thư số USB', en: 'Add a USB certificate' },
   credentials: [{
     type: 'usb_certificate', label: { vi: 'Chứng thư số USB', en: 'USB certificate' }, signsIn: true,
     describe: (c) => `${String(c.subject ?? '')} — ${String(c.issuer ?? '')} — ${String(c.serial ?? '')} — ${String(c.notAfter ?? '').slice(0, 10)}`,

@@ -5,7 +5,7 @@ import type Router from '@koa/router';
 import { verifySignedChallenge } from '../../certificates/verify.ts';
 import { audit } from '../../identity/audit.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
-import { signatureLogin } from '../../interaction/signature-login.ts';
+import { accountToRaise, signatureLogin } from '../../interaction/signature-login.ts';
 import { saveFlow } from '../../shared/flows.ts';
 
 const ID = 'usb';
@@ -24,7 +24,7 @@ export function mountUsb(router: Router, deps: MethodDeps): void {
   router.get(base, async (ctx) => {
     const d = await deps.interaction(ctx);
     const challenge = randomBytes(32).toString('base64');
-    const stepUpAccountId = d.session?.accountId && d.prompt.reasons.includes('acr_below') ? d.session.accountId : undefined;
+    const stepUpAccountId = accountToRaise(d);
     // A new page load makes a new challenge: only the latest one can be used, and only once.
     await saveFlow<Pending>(db, { id: flowId(d.uid), kind: ID, state: 'challenge', data: { challenge, stepUpAccountId }, expiresAt: new Date(Date.now() + 10 * 60_000) });
     ctx.set('content-security-policy', csp);

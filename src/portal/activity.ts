@@ -1,0 +1,113 @@
+// Login management (Quản lý đăng nhập): the provider's sessions of the account, its login history
+// and the services that hold a grant. Ending a session or a grant ends it in the provider for real.
+import type Router from '@koa/router';
+import type Provider from 'oidc-provider';
+import type { Db } from '../db/knex.ts';
+import { audit } from '../identity/audit.ts';
+import { CLAIMS } from '../provider/claims.ts';
+import { render } from '../web/render.ts';
+import { PORTAL_CLIENT_ID, type PortalAuth } from './auth.ts';
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const minute = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16);
+
+/** Ends a provider session: back-channel logout to its RPs, their tokens, the session itself. */
+export async function endProviderSession(db: Db, provider: Provider, accountId: string, id: string): Promise<boolean> {
+  const row = await db('oidc_models').where({ kind: 'Session', id, account_id: accountId }).first();
+  if (!row) return false;
+  const p = json<{ authorizations?: Record<string, { sid?: string; grantId?: string }> }>(row.payload);
+  for (const [clientId, a] of Object.entries(p.authorizations ?? {})) {
+    if (a.grantId) await db('oidc_models').where({ grant_id: a.grantId }).whereIn('kind', ['AccessToken', 'RefreshToken', 'AuthorizationCode']).delete();
+    const client = (await provider.Client.find(clientId)) as unknown as { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> } | undefined;
+    if (client?.backchannelLogoutUri && a.sid) await client.backchannelLogout(accountId, a.sid).catch(() => undefined);
+  }
+  await db('oidc_models').where({ kind: 'Session', id }).delete();
+  return true;
+}
+
+/** The services (other than the portal) that hold a grant of this account. */
+export async function connectedServices(db: Db, provider: Provider, accountId: string) {
+  const grants = await db('oidc_models').where({ kind: 'Grant', account_id: accountId }).andWhere('expires_at', '>', db.fn.now());
+  const services = [];
+  for (const g of grants) {
+    const payload = json<{ clientId: string; openid?: { scope?: string; claims?: string[] }; iat?: number }>(g.payload);
+    if (payload.clientId === PORTAL_CLIENT_ID) continue;
+    const client = await provider.Client.find(payload.clientId);
+    const scopes = (payload.openid?.scope ?? '').split(' ').filter(Boolean);
+    // The claims it can receive: those of its scopes, and any asked for one by one.
+    const claims = new Set([...scopes.flatMap((sc) => (CLAIMS as Record<string, string[]>)[sc] ?? []), ...(payload.openid?.claims ?? [])]);
+    services.push({
+      grantId: g.id as string, name: client?.clientName ?? payload.clientId, scopes: scopes.join(' '),
+      claims: [...claims].join(', '), since: payload.iat ? new Date(payload.iat * 1000).toISOString().slice(0, 10) : '',
+    });
+  }
+  return services;
+}
+
+export function mountActivity(r: Router, db: Db, provider: Provider, auth: PortalAuth): void {
+  // Revoking a connected service ends its grant and every token issued under it.
+  r.post('/services/:grantId/revoke', async (ctx) => {
+    const got = await auth.requireSession(ctx);
+    if (!got) return;
+    const grant = await db('oidc_models').where({ kind: 'Grant', id: String(ctx.params.grantId), account_id: got.account.id }).first();
+    if (grant) {
+      await db('oidc_models').where({ grant_id: grant.id }).delete();
+      await db('oidc_models').where({ kind: 'Grant', id: grant.id }).delete();
+      await audit(db, { action: 'grant.revoke', accountId: got.account.id, ip: ctx.ip, result: 'success', details: { grant: grant.id } });
+    }
+    ctx.status = 303;
+    ctx.redirect('/account?revoked=1');
+  });
+
+  r.get('/sessions', async (ctx) => {
+    const got = await auth.requireSession(ctx);
+    if (!got) return;
+    const current = ctx.cookies.get('_session', { signed: true });
+    const rows = await db('oidc_models as m').leftJoin('session_meta as x', 'x.session_uid', db.raw("m.payload->>'uid'"))
+      .where({ 'm.kind': 'Session', 'm.account_id': got.account.id }).andWhere('m.expires_at', '>', db.fn.now())
+      .select('m.id', 'm.payload', 'x.ip', 'x.user_agent', 'x.place', 'x.last_seen_at');
+    const sessions = rows.map((r: { id: string; payload: unknown; ip: string | null; user_agent: string | null; place: string | null; last_seen_at: string | Date | null }) => {
+      const p = json<{ loginTs?: number; acr?: string; amr?: string[] }>(r.payload);
+      return {
+        id: r.id, current: r.id === current, ip: r.ip ?? '—', device: r.user_agent ?? '—', place: r.place ?? '', acr: p.acr ?? '—', amr: (p.amr ?? []).join(', '),
+        started: p.loginTs ? minute(new Date(p.loginTs * 1000)) : '—', lastSeen: r.last_seen_at ? minute(new Date(r.last_seen_at)) : '—',
+      };
+    });
+    render(ctx, 'account/sessions', { sessions, ended: ctx.query.ended });
+  });
+
+  r.post('/sessions/:id/end', async (ctx) => {
+    const got = await auth.requireSession(ctx);
+    if (!got) return;
+    if (await endProviderSession(db, provider, got.account.id, String(ctx.params.id))) await audit(db, { action: 'session.end', accountId: got.account.id, ip: ctx.ip, result: 'success' });
+    ctx.status = 303;
+    ctx.redirect('/account/sessions?ended=1');
+  });
+
+  r.post('/sessions/end-others', async (ctx) => {
+    const got = await auth.requireSession(ctx);
+    if (!got) return;
+    const current = ctx.cookies.get('_session', { signed: true });
+    const others = await db('oidc_models').where({ kind: 'Session', account_id: got.account.id }).whereNot({ id: current ?? '' }).pluck('id');
+    for (const id of others) await endProviderSession(db, provider, got.account.id, id as string);
+    await audit(db, { action: 'session.end_others', accountId: got.account.id, ip: ctx.ip, result: 'success', details: { ended: others.length } });
+    ctx.status = 303;
+    ctx.redirect('/account/sessions?ended=1');
+  });
+
+  // Login history: 90 days, newest first, 20 a page.
+  r.get('/history', async (ctx) => {
+    const got = await auth.requireSession(ctx);
+    if (!got) return;
+    const page = Math.max(1, Math.min(1000, Number.parseInt(String(ctx.query.page ?? '1'), 10) || 1));
+    const rows = await db('audit_events').where({ account_id: got.account.id }).whereIn('action', ['login', 'stepup'])
+      .andWhere('at', '>', db.raw("now() - interval '90 days'")).orderBy('at', 'desc').offset((page - 1) * 20).limit(21);
+    render(ctx, 'account/history', {
+      page, more: rows.length > 20,
+      events: rows.slice(0, 20).map((e: { at: string | Date; ip: string | null; user_agent: string | null; method: string | null; result: string | null; client_id: string | null; details: unknown }) => ({
+        at: minute(new Date(e.at)), ip: e.ip ?? '—', device: e.user_agent ?? '—', method: e.method ?? '—', result: e.result ?? '—', client: e.client_id || '—',
+        acr: json<{ acr?: string } | null>(e.details)?.acr ?? '—',
+      })),
+    });
+  });
+}

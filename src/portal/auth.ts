@@ -1,0 +1,106 @@
+// The portal signs people in as a first-party relying party of our own provider (openid-client,
+// authorization code + PKCE) and keeps its own short session in the database (any node serves it).
+import { randomBytes } from 'node:crypto';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/knex.ts';
+import { findAccount, type Account } from '../identity/accounts.ts';
+import { knexAdapterFactory } from '../provider/adapter.ts';
+import { hmac } from '../shared/digest.ts';
+import { deleteFlow, loadFlow, saveFlow, type Flow } from '../shared/flows.ts';
+
+export const PORTAL_CLIENT_ID = 'dvc-account';
+const COOKIE = 'dvc.account';
+const KIND = 'portal_session';
+/** Sensitive actions need a sign-in of the last five minutes (OIDC max_age). */
+export const RECENT_SECONDS = 300;
+
+export interface PortalSession { accountId: string; acr: string; authTime: number }
+interface PortalLogin { verifier: string; state: string; nonce: string; returnTo?: string }
+export interface Signedin { s: Flow<PortalSession>; account: Account }
+
+/** Extra authorization parameters a portal action may ask for (e.g. linking a credential). */
+export type LoginExtras = Record<string, string>;
+
+export interface PortalAuth {
+  /** The signed-in account, or a redirect to sign in (again, when `recent` and the sign-in is old). */
+  requireSession(ctx: Context, recent?: boolean): Promise<Signedin | undefined>;
+  startLogin(ctx: Context, opts?: { maxAge?: number; returnTo?: string; extras?: LoginExtras }): Promise<void>;
+  /** An id private to this portal session, to key its short flows (phone change, TOTP enrolment…). */
+  sessionKey(ctx: Context): string;
+  endSession(ctx: Context): Promise<void>;
+}
+
+export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<PortalAuth> {
+  const secret = hmac(cfg.otpSecret, 'portal-client-secret');
+  const redirectUri = `${cfg.issuer}/account/callback`;
+  // The portal registers itself as a first-party client (no consent page).
+  await new (knexAdapterFactory(db))('Client').upsert(PORTAL_CLIENT_ID, {
+    client_id: PORTAL_CLIENT_ID, client_secret: secret, client_name: 'Quản lý tài khoản', redirect_uris: [redirectUri],
+    grant_types: ['authorization_code'], response_types: ['code'], dvc_skip_consent: true,
+  }, 0);
+
+  let config: oidc.Configuration | undefined;
+  const rp = async () => (config ??= await oidc.discovery(new URL(cfg.issuer), PORTAL_CLIENT_ID, secret, undefined, cfg.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {}));
+
+  const cookieId = (ctx: Context) => ctx.cookies.get(COOKIE, { signed: true });
+  const session = async (ctx: Context) => {
+    const id = cookieId(ctx);
+    return id ? loadFlow<PortalSession>(db, `portal:${id}`, KIND) : undefined;
+  };
+
+  const startLogin: PortalAuth['startLogin'] = async (ctx, { maxAge, returnTo = '/account', extras = {} } = {}) => {
+    const c = await rp();
+    const login: PortalLogin = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo };
+    await saveFlow(db, { id: `portal-login:${login.state}`, kind: 'portal_login', state: 'start', data: login, expiresAt: new Date(Date.now() + 30 * 60_000) });
+    ctx.redirect(oidc.buildAuthorizationUrl(c, {
+      redirect_uri: redirectUri, scope: 'openid profile phone email national_id enterprise', state: login.state, nonce: login.nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier), code_challenge_method: 'S256',
+      ...(maxAge !== undefined ? { max_age: String(maxAge) } : {}), ...extras,
+    }).href);
+  };
+
+  const requireSession: PortalAuth['requireSession'] = async (ctx, recent = false) => {
+    const s = await session(ctx);
+    const returnTo = ctx.method === 'GET' ? ctx.originalUrl : '/account';
+    if (!s) { await startLogin(ctx, { returnTo }); return undefined; }
+    const account = await findAccount(db, s.data.accountId);
+    if (!account || account.status !== 'active') { await startLogin(ctx, { returnTo }); return undefined; }
+    if (recent && Date.now() / 1000 - s.data.authTime > RECENT_SECONDS) { await startLogin(ctx, { maxAge: RECENT_SECONDS, returnTo }); return undefined; }
+    return { s, account };
+  };
+
+  router.get('/callback', async (ctx) => {
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const login = state ? await loadFlow<PortalLogin>(db, `portal-login:${state}`, 'portal_login') : undefined;
+    if (!login) return startLogin(ctx);
+    await deleteFlow(db, login.id);
+    // The person cancelled or could not meet the request (e.g. a link of another person's SIM): back home.
+    if (typeof ctx.query.error === 'string') {
+      ctx.status = 303;
+      ctx.redirect(`/account${(await session(ctx)) ? `?error=${encodeURIComponent(ctx.query.error)}` : ''}`);
+      return;
+    }
+    const tokens = await oidc.authorizationCodeGrant(await rp(), new URL(`${redirectUri}?${ctx.querystring}`), { pkceCodeVerifier: login.data.verifier, expectedState: state, expectedNonce: login.data.nonce });
+    const claims = tokens.claims()!;
+    const old = cookieId(ctx);
+    if (old) await deleteFlow(db, `portal:${old}`);
+    const id = randomBytes(18).toString('base64url');
+    await saveFlow<PortalSession>(db, { id: `portal:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time) }, expiresAt: new Date(Date.now() + 3600_000) });
+    ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: '/account' });
+    ctx.status = 303;
+    ctx.redirect(login.data.returnTo?.startsWith('/account') ? login.data.returnTo : '/account');
+  });
+
+  return {
+    requireSession, startLogin,
+    sessionKey: (ctx) => cookieId(ctx) ?? '',
+    endSession: async (ctx) => {
+      const id = cookieId(ctx);
+      if (id) await deleteFlow(db, `portal:${id}`);
+      ctx.cookies.set(COOKIE, '', { path: '/account', maxAge: 0 });
+    },
+  };
+}
