@@ -11,7 +11,7 @@ import { addCredential, findCredentialByIdentifier } from '../identity/credentia
 import { maskId, parseEmail } from '../identity/identifiers/index.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
 import type { MethodDeps } from './method.ts';
-import { addMessages } from '../shared/i18n.ts';
+import { addMessages, langOf, translate } from '../shared/i18n.ts';
 
 addMessages({
   'sig.retry': { vi: 'Thử lại', en: 'Try again' },
@@ -35,6 +35,7 @@ addMessages({
   'sig.register.submit': { vi: 'Đăng ký', en: 'Register' },
   'sig.err.email.required': { vi: 'Doanh nghiệp cần nhập email.', en: 'Enterprises must give an email address.' },
   'sig.err.expired': { vi: 'Phiên ký số đã hết hạn. Vui lòng thử lại.', en: 'This signing session has expired. Please try again.' },
+  'sms.signature_linked': { vi: 'Mot SIM ky so hoac chung thu so vua duoc lien ket voi tai khoan Cong DVC cua ban. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'A signing SIM or certificate was just linked to your DVC account. If this was not you, call 18001096 now.' },
 });
 
 export interface SignedBy {
@@ -83,7 +84,11 @@ export function signatureLogin(deps: MethodDeps) {
       if (account.level < 3) await setLevel(trx, accountId, 3);
     });
     const details = { serial: s.credentialConfig.serial, issuer: s.credentialConfig.issuer };
-    if (!existing) await audit(db, { action: 'credential.add', accountId, ip: deps.clientIp(ctx), method: s.methodId, result: 'success', details });
+    if (!existing) {
+      await audit(db, { action: 'credential.add', accountId, ip: deps.clientIp(ctx), method: s.methodId, result: 'success', details });
+      const phone = account.identifiers.find((i) => i.type === 'phone' && i.primary);
+      if (phone) await deps.sms.send({ to: phone.value, text: translate(langOf(ctx), 'sms.signature_linked'), idempotencyKey: `linked:${s.credentialType}:${s.credentialKey}` }).catch(() => undefined);
+    }
     if (account.level < 3) await audit(db, { action: 'account.level_raised', accountId, ip: deps.clientIp(ctx), method: s.methodId, result: 'success', details: { from: account.level, to: 3, ...details } });
     return true;
   };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
-import { launch } from '../support/chromium.ts';
+import { launch, signInL1, smsCode } from '../support/chromium.ts';
 import { newAgent, loginL1 } from '../support/browser.ts';
 import { agentFor } from '../support/usb.ts';
 
@@ -25,22 +25,15 @@ describe('Chromium: account portal', function () {
     const otherTokens = (await rpOther.finish((await loginL1(other, s.issuer, rpOther.authUrl, SANDBOX.citizen3)).external!)).tokens;
 
     const page = await browser.context.newPage();
-    const outbox = async (to: string) => ((await (await page.request.get(`${s.issuer}/sandbox/sms?to=${encodeURIComponent(to)}&format=json`)).json()) as { text: string }[]);
     await page.goto(`${s.issuer}/account`);
-    await page.getByRole('link', { name: /Số CCCD\/CMND và mật khẩu/ }).click();
-    await page.getByLabel(/Tên đăng nhập/).fill(SANDBOX.citizen3.username);
-    await page.getByLabel('Mật khẩu').fill(SANDBOX.citizen3.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL(/\/otp$/);
-    await page.getByLabel('Nhập mã OTP').fill(/(\d{6})/.exec((await outbox(SANDBOX.citizen3.phone))[0]!.text)![1]!);
-    await page.getByRole('button', { name: 'Xác nhận' }).click();
+    await signInL1(page, s.issuer, SANDBOX.citizen3);
     await page.getByRole('heading', { name: 'Quản lý tài khoản' }).waitFor();
     assert.match(await page.textContent('main') ?? '', /Trần Thị Bích Ngọc/);
 
     await page.getByRole('link', { name: 'Đổi số điện thoại' }).click();
     await page.getByLabel('Số điện thoại mới').fill('0988 333 444');
     await page.getByRole('button', { name: 'Tiếp tục' }).click();
-    await page.getByLabel('Nhập mã OTP').fill(/(\d{6})/.exec((await outbox('+84988333444'))[0]!.text)![1]!);
+    await page.getByLabel('Nhập mã OTP').fill(await smsCode(page, s.issuer, '+84988333444'));
     await page.getByRole('button', { name: 'Xác nhận' }).click();
     await page.getByText('Đã đổi số điện thoại.').waitFor();
 
@@ -61,15 +54,8 @@ describe('Chromium: account portal', function () {
     try {
       await browser.context.clearCookies(); // another person on this browser
       const page = await browser.context.newPage();
-      const outbox = async (to: string) => ((await (await page.request.get(`${s.issuer}/sandbox/sms?to=${encodeURIComponent(to)}&format=json`)).json()) as { text: string }[]);
       await page.goto(`${s.issuer}/account`);
-      await page.getByRole('link', { name: /Số CCCD\/CMND và mật khẩu/ }).click();
-      await page.getByLabel(/Tên đăng nhập/).fill(SANDBOX.citizen2.username);
-      await page.getByLabel('Mật khẩu').fill(SANDBOX.citizen2.password);
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
-      await page.waitForURL(/\/otp$/);
-      await page.getByLabel('Nhập mã OTP').fill(/(\d{6})/.exec((await outbox(SANDBOX.citizen2.phone))[0]!.text)![1]!);
-      await page.getByRole('button', { name: 'Xác nhận' }).click();
+      await signInL1(page, s.issuer, SANDBOX.citizen2);
       await page.getByText('Nâng tài khoản lên mức độ 3').waitFor();
       await page.getByRole('button', { name: 'Thêm chứng thư số USB' }).click();
       await page.getByRole('button', { name: /Nguyễn Văn An/ }).click();

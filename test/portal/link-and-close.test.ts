@@ -45,6 +45,8 @@ describe('account portal: adding a SIM', () => {
     assert.equal((await s.db('accounts').where({ id }).first()).level, 3);
     assert.ok(await s.db('credential_identifiers').where({ type: 'sim', identifier: SANDBOX.citizen2.phone }).first());
     assert.ok(await s.db('audit_events').where({ action: 'account.level_raised', account_id: id }).first());
+    const sms = await agent.get(`/sandbox/sms?to=${encodeURIComponent(SANDBOX.citizen2.phone)}`).set('accept', 'application/json');
+    assert.match((sms.body as { text: string }[])[0]!.text, /vua duoc lien ket/, 'the phone is told');
     const homeNow = await agent.get('/account').expect(200);
     assert.doesNotMatch(homeNow.text, /Nâng tài khoản lên mức độ 3/, 'nothing left to raise');
   });

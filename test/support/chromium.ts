@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 import http from 'node:http';
 
@@ -29,4 +29,23 @@ export async function launch(): Promise<{ context: BrowserContext; close(): Prom
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return { context, async close() { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** The newest six-digit code the sandbox SMS outbox holds for `phone`, read through the page's own request context. */
+export async function smsCode(page: Page, issuer: string, phone: string): Promise<string> {
+  const list = (await (await page.request.get(`${issuer}/sandbox/sms?to=${encodeURIComponent(phone)}&format=json`)).json()) as { text: string }[];
+  const m = /(\d{6})/.exec(list[0]?.text ?? '');
+  if (!m) throw new Error(`no code was sent to ${phone}`);
+  return m[1]!;
+}
+
+/** On the chooser: ID number + password, then the SMS code, as a person types them. */
+export async function signInL1(page: Page, issuer: string, who: { username: string; password: string; phone: string }): Promise<void> {
+  await page.getByRole('link', { name: /Số CCCD\/CMND và mật khẩu/ }).click();
+  await page.getByLabel(/Tên đăng nhập/).fill(who.username);
+  await page.getByLabel('Mật khẩu').fill(who.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(/\/otp$/);
+  await page.getByLabel('Nhập mã OTP').fill(await smsCode(page, issuer, who.phone));
+  await page.getByRole('button', { name: 'Xác nhận' }).click();
 }
