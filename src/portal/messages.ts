@@ -98,4 +98,6 @@ addMessages({
   'sms.account_closed': { vi: 'Tai khoan Cong DVC cua ban vua duoc dong theo yeu cau. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'Your DVC account was just closed at your request. If this was not you, call 18001096 now.' },
   'acct.sessions.place': { vi: 'Nơi', en: 'Place' },
   'acct.services.claims': { vi: 'Thông tin đã chia sẻ', en: 'Information shared' },
+  'acct.password.set': { vi: 'Đặt mật khẩu', en: 'Set a password' },
+  'acct.password.set.lead': { vi: 'Tài khoản của bạn chưa có mật khẩu. Khi đặt mật khẩu, bạn có thể đăng nhập bằng số định danh, mật khẩu và mã OTP gửi đến số điện thoại của tài khoản.', en: 'Your account has no password yet. With one, you can also sign in with your ID number, the password and a code sent to your phone.' },
 });

@@ -7,7 +7,7 @@ import QRCode from 'qrcode';
 import { generateURI } from 'otplib';
 import type { Account } from '../identity/accounts.ts';
 import { audit } from '../identity/audit.ts';
-import { credentialsOf, updateCredential } from '../identity/credentials.ts';
+import { addCredential, credentialsOf, updateCredential } from '../identity/credentials.ts';
 import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
 import { checkTotp, enrolTotp, hasTotp, newTotpSecret } from '../identity/totp.ts';
 import type { AuthMethod } from '../interaction/method.ts';
@@ -26,23 +26,38 @@ export const linkableFor = (methods: AuthMethod[], account: Account) => methods.
 export function mountSecurity(r: Router, p: PortalDeps): void {
   const { db, cfg, auth, notify } = p;
 
-  // Change password: the current one is required; the seed rule; a notice by SMS.
-  const passwordPage = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) => render(ctx, 'account/password', extra, status);
-  r.get('/password', async (ctx) => { if (await auth.requireSession(ctx)) passwordPage(ctx); });
+  // Change password: the current one is required; the seed rule; a notice by SMS. An account
+  // registered by signature has none: it may set one (after a recent sign-in) to sign in with
+  // ID number + password + code as well.
+  const passwordPage = async (ctx: Context, accountId: string, extra: Record<string, unknown> = {}, status = 200) =>
+    render(ctx, 'account/password', { setting: !(await credentialsOf(db, accountId, PASSWORD_CREDENTIAL)).length, ...extra }, status);
+  r.get('/password', async (ctx) => {
+    const got = await auth.requireSession(ctx);
+    if (!got) return;
+    const [cred] = await credentialsOf(db, got.account.id, PASSWORD_CREDENTIAL);
+    if (!cred && !(await auth.requireSession(ctx, true))) return;
+    await passwordPage(ctx, got.account.id);
+  });
   r.post('/password', async (ctx) => {
     const got = await auth.requireSession(ctx);
     if (!got) return;
     const body = ctx.request.body as Record<string, unknown>;
     const [cred] = await credentialsOf<PasswordConfig>(db, got.account.id, PASSWORD_CREDENTIAL);
+    if (!cred && !(await auth.requireSession(ctx, true))) return;
     const errors: Record<string, string> = {};
-    if (!cred || !(await verifyPassword(cred.config.hash, String(body.current ?? '')))) errors.current = 'acct.password.err.current';
+    if (cred && !(await verifyPassword(cred.config.hash, String(body.current ?? '')))) errors.current = 'acct.password.err.current';
     Object.assign(errors, passwordErrors(body.password, body.password2));
-    if (!errors.password && body.password === body.current) errors.password = 'reg.err.password.same_as_current';
-    if (Object.keys(errors).length || !cred) return passwordPage(ctx, { errors }, 400);
-    if (!(await updateCredential(db, cred, { hash: await hashPassword(String(body.password)), changedAt: new Date().toISOString() }))) return passwordPage(ctx, { formError: 'error.generic' }, 409);
-    await audit(db, { action: 'password.change', accountId: got.account.id, ip: ctx.ip, result: 'success' });
-    await notify(ctx, got.account, 'sms.password_changed', `pwchange:${cred.id}:${cred.version}`);
-    passwordPage(ctx, { notice: 'acct.password.done' });
+    if (cred && !errors.password && body.password === body.current) errors.password = 'reg.err.password.same_as_current';
+    if (Object.keys(errors).length) return passwordPage(ctx, got.account.id, { errors }, 400);
+    const config = { hash: await hashPassword(String(body.password)), changedAt: new Date().toISOString() };
+    if (cred) {
+      if (!(await updateCredential(db, cred, config))) return passwordPage(ctx, got.account.id, { formError: 'error.generic' }, 409);
+    } else {
+      await addCredential(db, got.account.id, PASSWORD_CREDENTIAL, config);
+    }
+    await audit(db, { action: cred ? 'password.change' : 'credential.add', accountId: got.account.id, ip: ctx.ip, method: cred ? undefined : 'password', result: 'success' });
+    await notify(ctx, got.account, 'sms.password_changed', `pwchange:${cred ? `${cred.id}:${cred.version}` : got.account.id}`);
+    await passwordPage(ctx, got.account.id, { notice: 'acct.password.done' });
   });
 
   // Authenticator app (TOTP): enrolled by QR code after a recent sign-in; recovery codes shown once.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { closeAccount, purgeClosedAccounts } from '../../src/identity/close-account.ts';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
-import { newAgent, follow, csrfOf, pathOf, type Agent } from '../support/browser.ts';
+import { newAgent, follow, csrfOf, pathOf, loginL1, type Agent } from '../support/browser.ts';
 import { REDIRECT_URI, startRp } from '../support/rp.ts';
 import { approveOnPhone } from '../support/phone.ts';
 import { accountIdOf, ageSignIn, openPortal } from '../support/portal.ts';
@@ -131,5 +131,33 @@ describe('account portal: closing the account', () => {
     const at = (await s.db('accounts').where({ id }).first()).closed_at;
     await closeAccount(s.db, id);
     assert.deepEqual((await s.db('accounts').where({ id }).first()).closed_at, at);
+  });
+});
+
+describe('account portal: an account without a password', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer(); await registerClient(s.db, RP); });
+  after(() => s.close());
+
+  it('may set one after a recent sign-in (no current password asked), then signs in with it', async () => {
+    const { agent, csrf } = await openPortal(s, RP, SANDBOX.citizen3);
+    const id = await accountIdOf(s, 'cccd', SANDBOX.citizen3.username);
+    // As if registered by signature: no password yet.
+    await s.db('credentials').where({ account_id: id, type: 'password' }).delete();
+    await s.db('credentials').insert({ id: '00000000-0000-4000-8000-0000000000bb', account_id: id, type: 'sim', config: JSON.stringify({ phone: SANDBOX.citizen3.phone }) });
+    await ageSignIn(s);
+    assert.match((await agent.get('/account/password').redirects(0)).headers.location as string, /max_age=300/);
+    await ageSignIn(s, 0);
+    const page = await agent.get('/account/password').expect(200);
+    assert.match(page.text, /Đặt mật khẩu/);
+    assert.doesNotMatch(page.text, /Mật khẩu hiện tại/);
+    const weak = await agent.post('/account/password').type('form').send({ _csrf: csrf, password: 'abc', password2: 'abc' });
+    assert.equal(weak.status, 400);
+    assert.equal((await s.db('credentials').where({ account_id: id, type: 'password' })).length, 0);
+    const ok = await agent.post('/account/password').type('form').send({ _csrf: csrf, password: 'MatKhau#2026', password2: 'MatKhau#2026' });
+    assert.equal(ok.status, 200);
+    assert.ok(await s.db('audit_events').where({ account_id: id, action: 'credential.add', method: 'password' }).first());
+    const rp = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    assert.ok((await loginL1(newAgent(s.issuer), s.issuer, rp.authUrl, { ...SANDBOX.citizen3, password: 'MatKhau#2026' }, { consent: false })).external);
   });
 });
