@@ -79,5 +79,7 @@ export async function cleanupExpired(db: Db): Promise<number> {
   n += await db('otp_challenges').where('expires_at', '<', db.raw("now() - interval '1 day'")).delete();
   n += await db('captchas').where('expires_at', '<', db.fn.now()).delete();
   n += await db('rate_limits').where('expires_at', '<', db.fn.now()).delete();
+  // Idempotency keys of the counter API are remembered for 7 days (docs/counter-api.openapi.yaml).
+  n += await db('counter_requests').where('created_at', '<', db.raw("now() - interval '7 days'")).delete();
   return n;
 }

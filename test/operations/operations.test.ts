@@ -74,7 +74,10 @@ describe('operations', () => {
       await s.db('oidc_models').insert({ kind: 'AccessToken', id: 'live-at', payload: '{}', expires_at: new Date(Date.now() + 60_000) });
       await s.db('rate_limits').insert({ key: 'old', count: 1, expires_at: past });
       await s.db('flows').insert({ id: 'old-flow', kind: 'x', state: 'y', expires_at: past });
-      assert.ok(await cleanupExpired(s.db) >= 3);
+      await s.db('counter_requests').insert({ client_id: 'c', idempotency_key: 'old-key', request_hash: 'h', created_at: new Date(Date.now() - 8 * 86400_000) });
+      await s.db('counter_requests').insert({ client_id: 'c', idempotency_key: 'new-key', request_hash: 'h' });
+      assert.ok(await cleanupExpired(s.db) >= 4);
+      assert.deepEqual((await s.db('counter_requests').where({ client_id: 'c' })).map((r: { idempotency_key: string }) => r.idempotency_key), ['new-key']);
       assert.equal(await s.db('oidc_models').where({ id: 'expired-at' }).first(), undefined);
       assert.ok(await s.db('oidc_models').where({ id: 'live-at' }).first());
     });
