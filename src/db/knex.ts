@@ -36,7 +36,8 @@ export function createTokenDb(cfg: Pick<Config, 'databaseUrl' | 'asyncCommitToke
   return knexFactory({
     client: 'pg', connection: cfg.databaseUrl,
     pool: {
-      min: 0, max: 10,
+      // Every token request makes several short queries here: more connections than the durable pool.
+      min: 0, max: 20,
       afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
         conn.query('SET synchronous_commit = off').then(() => done(null, conn), (e: Error) => done(e, conn));
       },

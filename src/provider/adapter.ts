@@ -4,6 +4,10 @@ import type { Db } from '../db/knex.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const UPSERT = `insert into oidc_models (kind, id, payload, grant_id, uid, account_id, user_code, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)
+  on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+  account_id = excluded.account_id, user_code = excluded.user_code, expires_at = excluded.expires_at`;
+
 // Models looked up by grant id when a grant is revoked.
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
@@ -29,35 +33,34 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
       if (this.kind === 'Client') clientCache.delete(id);
-      await db('oidc_models').insert(row).onConflict(['kind', 'id']).merge();
+      // Hand-written SQL: this runs for every token issued, and knex's query builder was a tenth of the CPU.
+      await db.raw(UPSERT, [row.kind, row.id, row.payload, row.grant_id, row.uid, row.account_id, row.user_code, row.expires_at]);
     }
 
-    private async findWhere(where: Record<string, string>): Promise<AdapterPayload | undefined> {
-      const row = await db('oidc_models')
-        .where({ kind: this.kind, ...where })
-        .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()))
-        .first('payload', 'consumed_at');
+    private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      const { rows } = (await db.raw(`select payload, consumed_at from oidc_models where kind = ? and ${column} = ? and (expires_at is null or expires_at > now()) limit 1`, [this.kind, value])) as { rows: { payload: unknown; consumed_at: string | Date | null }[] };
+      const row = rows[0];
       if (!row) return undefined;
       const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
-      if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at as string).getTime() / 1000);
+      if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at).getTime() / 1000);
       return payload;
     }
 
     async find(id: string) {
-      if (this.kind !== 'Client' || clientCacheSeconds <= 0) return this.findWhere({ id });
+      if (this.kind !== 'Client' || clientCacheSeconds <= 0) return this.findWhere('id', id);
       const hit = clientCache.get(id);
       if (hit && hit.until > Date.now()) return hit.payload;
-      const payload = await this.findWhere({ id });
+      const payload = await this.findWhere('id', id);
       if (payload) clientCache.set(id, { payload, until: Date.now() + clientCacheSeconds * 1000 });
       else clientCache.delete(id);
       return payload;
     }
-    findByUid(uid: string) { return this.findWhere({ uid }); }
-    findByUserCode(userCode: string) { return this.findWhere({ user_code: userCode }); }
+    findByUid(uid: string) { return this.findWhere('uid', uid); }
+    findByUserCode(userCode: string) { return this.findWhere('user_code', userCode); }
 
     async consume(id: string): Promise<void> {
       // Kept (not deleted) until expiry so that a replayed code is detected and its grant revoked.
-      await db('oidc_models').where({ kind: this.kind, id }).update({ consumed_at: db.fn.now() });
+      await db.raw('update oidc_models set consumed_at = now() where kind = ? and id = ?', [this.kind, id]);
     }
 
     async destroy(id: string): Promise<void> {
