@@ -6,7 +6,7 @@ import path from 'node:path';
 export type Mode = 'sandbox' | 'production';
 
 export interface Config {
-  /** MODE — `sandbox` (default for `npm start`: sandbox connectors, test accounts, SMS outbox page)
+  /** MODE — `sandbox` (default for `npm start`: sandbox connectors, test accounts, SMS and email outbox pages)
    *  or `production` (refuses to start with sandbox connectors, example secrets or captcha off). */
   mode: Mode;
   /** SANDBOX — turn sandbox helpers on in production mode explicitly (for a staging site). Default: on in sandbox mode. */
@@ -50,6 +50,17 @@ export interface Config {
   /** SMS_TIMEOUT_MS — per attempt; SMS_RETRIES — extra attempts on network errors and 5xx. */
   smsTimeoutMs: number;
   smsRetries: number;
+  /** EMAIL_GATEWAY — `sandbox` (messages kept in the database, readable at /sandbox/email) or `smtp`. */
+  emailGateway: 'sandbox' | 'smtp';
+  /** SMTP_URL — the mail server: `smtp://user:pass@host:587` (STARTTLS when the server offers it; in
+   *  production mode the server must) or `smtps://user:pass@host:465`. Percent-encode special characters in user and password. */
+  smtpUrl: string | undefined;
+  /** EMAIL_FROM — the From header of every message, e.g. `DVC ID <no-reply@dichvucong.gov.vn>`; its domain
+   *  also names our Message-IDs, so it should be a domain the mail server may send for (SPF, DKIM). */
+  emailFrom: string;
+  /** EMAIL_TIMEOUT_MS — for connecting, the server's greeting and each wait on the connection (no retries:
+   *  the person is told to try later). */
+  emailTimeoutMs: number;
   /** CARRIER_CONNECTOR / BHXH_CONNECTOR — `sandbox` (config/sandbox/carrier.json, bhxh.json) or `http`. */
   carrierConnector: 'sandbox' | 'http';
   bhxhConnector: 'sandbox' | 'http';
@@ -150,6 +161,15 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], d
   return v as T;
 }
 
+function isSmtpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 function acrMap(env: Env): Record<string, 2 | 3> {
   const raw = env.VNPOST_ACR_MAP;
   if (!raw) return { 'urn:vnpost:loa:2': 2, 'urn:vnpost:loa:3': 3 };
@@ -204,6 +224,10 @@ export function loadConfig(env: Env = process.env): Config {
     smsToken: env.SMS_TOKEN || undefined,
     smsTimeoutMs: int(env, 'SMS_TIMEOUT_MS', 5000),
     smsRetries: int(env, 'SMS_RETRIES', 2, 0, 10),
+    emailGateway: oneOf(env, 'EMAIL_GATEWAY', ['sandbox', 'smtp'] as const, mode === 'sandbox' ? 'sandbox' : 'smtp'),
+    smtpUrl: env.SMTP_URL || undefined,
+    emailFrom: env.EMAIL_FROM?.trim() || 'DVC ID <no-reply@dichvucong.gov.vn>',
+    emailTimeoutMs: int(env, 'EMAIL_TIMEOUT_MS', 10_000),
     carrierConnector: oneOf(env, 'CARRIER_CONNECTOR', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
     bhxhConnector: oneOf(env, 'BHXH_CONNECTOR', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
     carrierUrl: env.CARRIER_URL || undefined,
@@ -249,6 +273,10 @@ function validate(cfg: Config): void {
     if (!(ALL_METHODS as readonly string[]).includes(m)) throw new ConfigError('METHODS', `unknown method "${m}" (known: ${ALL_METHODS.join(', ')})`);
   }
   if (cfg.smsGateway === 'http' && !cfg.smsUrl) throw new ConfigError('SMS_URL', 'required when SMS_GATEWAY=http');
+  if (cfg.emailGateway === 'smtp' && !cfg.smtpUrl) throw new ConfigError('SMTP_URL', 'required when EMAIL_GATEWAY=smtp');
+  if (cfg.smtpUrl && !isSmtpUrl(cfg.smtpUrl)) throw new ConfigError('SMTP_URL', 'expected smtp://host[:port] or smtps://host[:port] (credentials as user:pass@)');
+  // A display name and one address whose domain has a dot: the Message-IDs are built on that domain.
+  if (!/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(cfg.emailFrom)) throw new ConfigError('EMAIL_FROM', `expected "Name <address>" or an address, got "${cfg.emailFrom}"`);
   if (cfg.carrierConnector === 'http' && !cfg.carrierUrl) throw new ConfigError('CARRIER_URL', 'required when CARRIER_CONNECTOR=http');
   if (cfg.bhxhConnector === 'http' && !cfg.bhxhUrl) throw new ConfigError('BHXH_URL', 'required when BHXH_CONNECTOR=http');
   if (cfg.mssConnector === 'http' && !cfg.mssUrl) throw new ConfigError('MSS_URL', 'required when MSS_CONNECTOR=http');
@@ -259,6 +287,7 @@ function validate(cfg: Config): void {
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
   if (cfg.smsGateway === 'sandbox') throw new ConfigError('SMS_GATEWAY', 'the sandbox gateway is not allowed in production mode');
+  if (cfg.emailGateway === 'sandbox') throw new ConfigError('EMAIL_GATEWAY', 'the sandbox gateway is not allowed in production mode');
   if (cfg.carrierConnector === 'sandbox') throw new ConfigError('CARRIER_CONNECTOR', 'the sandbox carrier is not allowed in production mode');
   if (cfg.bhxhConnector === 'sandbox') throw new ConfigError('BHXH_CONNECTOR', 'the sandbox BHXH registry is not allowed in production mode');
   if (cfg.mssConnector === 'sandbox') throw new ConfigError('MSS_CONNECTOR', 'the sandbox mobile-signature service is not allowed in production mode');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readSandboxJson, type Config } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
 import { createSmsGateway, type SmsGateway } from './sms/index.ts';
+import { createEmailGateway, type EmailGateway } from './email/index.ts';
 import type { CarrierPort } from './carrier/port.ts';
 import { SandboxCarrier, type SandboxSubscriber } from './carrier/sandbox.ts';
 import { HttpCarrier } from './carrier/http.ts';
@@ -17,7 +18,7 @@ import { HttpMobileSignature } from './mobile_signature/http.ts';
 import type { FederationPort } from './vnpost/port.ts';
 import { OidcFederation } from './vnpost/oidc.ts';
 
-export interface Connectors { sms: SmsGateway; carrier: CarrierPort; bhxh: BhxhPort; mss: MobileSignaturePort; vnpost: FederationPort }
+export interface Connectors { sms: SmsGateway; email: EmailGateway; carrier: CarrierPort; bhxh: BhxhPort; mss: MobileSignaturePort; vnpost: FederationPort }
 
 export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connectors> = {}): Connectors {
   const http = { timeoutMs: cfg.connectorTimeoutMs, retries: cfg.connectorRetries };
@@ -50,6 +51,7 @@ export function createConnectors(cfg: Config, db: Db, overrides: Partial<Connect
     vnpost: overrides.vnpost ?? vnpost(),
     mss: overrides.mss ?? mss(),
     sms: overrides.sms ?? createSmsGateway(cfg, db),
+    email: overrides.email ?? createEmailGateway(cfg, db),
     carrier: overrides.carrier ?? carrier(),
     bhxh: overrides.bhxh ?? bhxh(),
   };

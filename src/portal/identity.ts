@@ -139,7 +139,7 @@ export function mountIdentity(r: Router, p: PortalDeps): void {
     const raw = String((ctx.request.body as Record<string, unknown>).email ?? '').trim();
     const email = parseEmail(raw);
     if (!email.ok) return emailPage(ctx, current, { values: { email: raw }, errors: { email: raw ? 'reg.err.email.format' : 'acct.email.err.required' } }, 400);
-    if (email.value === current) return emailPage(ctx, current, { values: { email: raw }, errors: { email: 'acct.email.err.same' } }, 400);
+    if (email.value.toLowerCase() === current?.toLowerCase()) return emailPage(ctx, current, { values: { email: raw }, errors: { email: 'acct.email.err.same' } }, 400);
     if ((await hit(db, `email-change:${got.account.id}`, 86_400)) > EMAIL_CHANGES_PER_DAY) return emailPage(ctx, current, { values: { email: raw }, formError: 'acct.email.err.too_many' }, 429);
     const token = randomBytes(24).toString('base64url');
     await saveFlow(db, { id: `email:${tokenHash(token)}`, kind: 'email_change', state: 'sent', data: { accountId: got.account.id, email: email.value }, expiresAt: new Date(Date.now() + EMAIL_LINK_HOURS * 3600_000) });

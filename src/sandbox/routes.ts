@@ -4,8 +4,9 @@ import type { Context } from 'koa';
 import type { Db } from '../db/knex.ts';
 import type { Connectors } from '../connectors/index.ts';
 import { readOutbox } from '../connectors/sms/sandbox.ts';
+import { readEmailOutbox } from '../connectors/email/sandbox.ts';
 import { SandboxMobileSignature } from '../connectors/mobile_signature/sandbox.ts';
-import { parsePhone } from '../identity/identifiers/index.ts';
+import { parseEmail, parsePhone } from '../identity/identifiers/index.ts';
 import { render } from '../web/render.ts';
 import { sandboxCrl, sandboxOcsp, sandboxUsbTokens } from './pki.ts';
 import type { Config } from '../config/index.ts';
@@ -26,6 +27,16 @@ export function sandboxRouter(cfg: Config, db: Db, connectors: Connectors): Rout
     const messages = await readOutbox(db, parsed?.value);
     if (wantsJson(ctx)) { ctx.set('cache-control', 'no-store'); ctx.body = messages; return; }
     render(ctx, 'sandbox/sms', { messages, to: raw });
+  });
+
+  // The email outbox, the same way (newest first; ?to= an address).
+  r.get('/sandbox/email', async (ctx) => {
+    const raw = typeof ctx.query.to === 'string' ? ctx.query.to : '';
+    const parsed = raw ? parseEmail(raw) : undefined;
+    if (parsed && !parsed.ok) { ctx.status = 400; ctx.body = { error: 'invalid_email' }; return; }
+    const messages = await readEmailOutbox(db, parsed?.value);
+    if (wantsJson(ctx)) { ctx.set('cache-control', 'no-store'); ctx.body = messages; return; }
+    render(ctx, 'sandbox/email', { messages, to: raw });
   });
 
   r.get('/sandbox/pki/ca.crl', async (ctx) => {
