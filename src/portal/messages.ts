@@ -100,4 +100,5 @@ addMessages({
   'acct.services.claims': { vi: 'Thông tin đã chia sẻ', en: 'Information shared' },
   'acct.password.set': { vi: 'Đặt mật khẩu', en: 'Set a password' },
   'acct.password.set.lead': { vi: 'Tài khoản của bạn chưa có mật khẩu. Khi đặt mật khẩu, bạn có thể đăng nhập bằng số định danh, mật khẩu và mã OTP gửi đến số điện thoại của tài khoản.', en: 'Your account has no password yet. With one, you can also sign in with your ID number, the password and a code sent to your phone.' },
+  'acct.methods.otp_phone': { vi: 'Số điện thoại nhận mã OTP', en: 'Phone for one-time codes' },
 });

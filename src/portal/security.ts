@@ -7,6 +7,7 @@ import QRCode from 'qrcode';
 import { generateURI } from 'otplib';
 import type { Account } from '../identity/accounts.ts';
 import { audit } from '../identity/audit.ts';
+import { maskPhone } from '../identity/identifiers/index.ts';
 import { addCredential, credentialsOf, updateCredential } from '../identity/credentials.ts';
 import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
 import { checkTotp, enrolTotp, hasTotp, newTotpSecret } from '../identity/totp.ts';
@@ -19,6 +20,11 @@ import { render } from '../web/render.ts';
 import type { PortalDeps } from './deps.ts';
 
 const newUri = (secret: string, label: string) => generateURI({ issuer: 'DVC ID', label, secret });
+
+const otpPhoneOf = (a: Account) => {
+  const phone = a.identifiers.find((i) => i.type === 'phone' && i.primary);
+  return phone ? maskPhone(phone.value) : undefined;
+};
 
 /** The methods whose credential this account may add from the portal. */
 export const linkableFor = (methods: AuthMethod[], account: Account) => methods.filter((m) => m.link && m.subjectTypes.includes(account.subjectType));
@@ -101,7 +107,7 @@ export function mountSecurity(r: Router, p: PortalDeps): void {
       return { id: c.id, label: kind.label, detail: kind.describe?.(conf) ?? '', since: new Date(c.created_at).toISOString().slice(0, 10), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
     });
     render(ctx, 'account/methods', {
-      methods, removed: ctx.query.removed === '1', refused: ctx.query.refused === '1', linked: ctx.query.linked === '1',
+      methods, otpPhone: otpPhoneOf(got.account), removed: ctx.query.removed === '1', refused: ctx.query.refused === '1', linked: ctx.query.linked === '1',
       links: linkableFor(p.methods, got.account).map((m) => ({ id: m.id, label: m.link })), level: got.account.level,
     });
   });

@@ -214,6 +214,8 @@ describe('account portal: authentication methods and ID reveal', () => {
     const list = await agent.get('/account/methods').expect(200);
     assert.match(list.text, /Mật khẩu/);
     assert.match(list.text, /không thể gỡ/);
+    assert.match(list.text, /Số điện thoại nhận mã OTP/);
+    assert.doesNotMatch(list.text, /912345228/, 'the phone is masked');
     const id = await s.db('identifiers').where({ type: 'cccd', value: SANDBOX.citizen2.username }).first();
     const pw = await s.db('credentials').where({ account_id: id.account_id, type: 'password' }).first();
     const refused = await agent.post(`/account/methods/${pw.id}/remove`).type('form').send({ _csrf: csrf }).redirects(0);
