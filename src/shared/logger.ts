@@ -5,10 +5,11 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-// Last line of defence: anything that looks like an ID, tax or phone number is masked.
+// Last line of defence: anything that looks like an ID, tax or phone number, or an email address, is masked.
 const PERSONAL = /(?<!\d)(\+?84|0)?\d{9,13}(?!\d)/g;
+const EMAIL = /[\p{L}\p{N}._%+-]+@([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+)/gu;
 export function redact(s: string): string {
-  return s.replace(PERSONAL, (m) => `${m.slice(0, 2)}***${m.slice(-2)}`);
+  return s.replace(EMAIL, (_m, domain: string) => `***@${domain}`).replace(PERSONAL, (m) => `${m.slice(0, 2)}***${m.slice(-2)}`);
 }
 
 export function createLogger(level: 'info' | 'silent'): Logger {

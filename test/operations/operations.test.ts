@@ -93,8 +93,11 @@ describe('operations', () => {
       assert.doesNotMatch(dump, /001099012345|912345228/);
     });
 
-    it('logs mask anything shaped like an ID or phone number', () => {
+    it('logs mask anything shaped like an ID or phone number, and email addresses', () => {
       assert.doesNotMatch(redact('{"msg":"x","id":"001099012345","phone":"+84912345228"}'), /001099012345|912345228/);
+      const line = redact('{"msg":"smtp refused","to":"an.nguyen@example.vn"}');
+      assert.doesNotMatch(line, /an\.nguyen/);
+      assert.match(line, /\*\*\*@example\.vn/);
     });
 
     it('CLI: clients add validates metadata with the provider, list and remove', () => {
