@@ -1,6 +1,7 @@
 // Accounts and their identifiers: the people and enterprises behind the tokens.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
+import { prepared } from '../db/prepared.ts';
 
 export type SubjectType = 'citizen' | 'enterprise';
 export type Level = 2 | 3;
@@ -34,11 +35,10 @@ function isoDate(v: string | Date | null): string | null {
 export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   // One round trip (the token endpoint reads the account on every code and refresh exchange).
-  const r = await db.raw(
+  const [row] = await prepared(db)<AccountRow & { ids: unknown }>('find_account',
     `select a.*, coalesce(json_agg(json_build_object('type', i.type, 'value', i.value, 'verified', i.verified, 'primary', i."primary") order by i.id)
        filter (where i.id is not null), '[]') as ids
      from accounts a left join identifiers i on i.account_id = a.id where a.id = ? group by a.id`, [id]);
-  const row = (r.rows as (AccountRow & { ids: unknown })[])[0];
   if (!row) return undefined;
   const ids = (typeof row.ids === 'string' ? JSON.parse(row.ids) : row.ids) as Account['identifiers'];
   return {

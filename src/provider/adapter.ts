@@ -1,6 +1,7 @@
 // One knex adapter for every oidc-provider model, all rows in `oidc_models`.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
+import { prepared } from '../db/prepared.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,6 +18,7 @@ const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', '
  * Nothing else is cached: all other models are state and live only in the database.
  */
 export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
+  const query = prepared(db);
   const clientCache = new Map<string, { payload: AdapterPayload; until: number }>();
   return class KnexAdapter implements Adapter {
     constructor(readonly kind: string) {}
@@ -34,11 +36,12 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
       };
       if (this.kind === 'Client') clientCache.delete(id);
       // Hand-written SQL: this runs for every token issued, and knex's query builder was a tenth of the CPU.
-      await db.raw(UPSERT, [row.kind, row.id, row.payload, row.grant_id, row.uid, row.account_id, row.user_code, row.expires_at]);
+      await query('oidc_upsert', UPSERT, [row.kind, row.id, row.payload, row.grant_id, row.uid, row.account_id, row.user_code, row.expires_at]);
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const { rows } = (await db.raw(`select payload, consumed_at from oidc_models where kind = ? and ${column} = ? and (expires_at is null or expires_at > now()) limit 1`, [this.kind, value])) as { rows: { payload: unknown; consumed_at: string | Date | null }[] };
+      const rows = await query<{ payload: unknown; consumed_at: string | Date | null }>(`oidc_find_${column}`,
+        `select payload, consumed_at from oidc_models where kind = ? and ${column} = ? and (expires_at is null or expires_at > now()) limit 1`, [this.kind, value]);
       const row = rows[0];
       if (!row) return undefined;
       const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
@@ -60,7 +63,7 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
 
     async consume(id: string): Promise<void> {
       // Kept (not deleted) until expiry so that a replayed code is detected and its grant revoked.
-      await db.raw('update oidc_models set consumed_at = now() where kind = ? and id = ?', [this.kind, id]);
+      await query('oidc_consume', 'update oidc_models set consumed_at = now() where kind = ? and id = ?', [this.kind, id]);
     }
 
     async destroy(id: string): Promise<void> {

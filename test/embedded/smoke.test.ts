@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 
 describe('embedded database start (npm start path)', function () {
   this.timeout(120_000);
-  it('starts with no DATABASE_URL and serves discovery and JWKS', async () => {
+  it('starts with no DATABASE_URL, serves discovery and JWKS, and keeps an interaction', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dvc-embedded-'));
     const port = 30000 + Math.floor(Math.random() * 20000);
     const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'info' };
@@ -28,6 +28,15 @@ describe('embedded database start (npm start path)', function () {
       const jwks = await (await fetch(String(disc.jwks_uri))).json() as { keys: { alg: string; d?: string }[] };
       assert.deepEqual(jwks.keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
       assert.ok(jwks.keys.every((k) => k.d === undefined), 'no private parts published');
+      // The provider's own rows on PGlite: the portal's authorization request stores an interaction
+      // that the next page finds again.
+      const toAuth = await fetch(`http://localhost:${port}/account`, { redirect: 'manual' });
+      const auth = await fetch(toAuth.headers.get('location')!, { redirect: 'manual' });
+      assert.equal(auth.status, 303);
+      const cookie = auth.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const chooser = await fetch(new URL(auth.headers.get('location')!, `http://localhost:${port}`), { headers: { cookie } });
+      assert.equal(chooser.status, 200);
+      assert.match(await chooser.text(), /Quản lý tài khoản/);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
