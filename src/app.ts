@@ -26,6 +26,7 @@ import { render } from './web/render.ts';
 import { rejectNul } from './web/reject-nul.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { staticFiles } from './web/static.ts';
+import { health } from './web/health.ts';
 import { sandboxOcspResponder, sandboxRouter } from './sandbox/routes.ts';
 import { sandboxVnpostIdp } from './sandbox/vnpost-idp.ts';
 import type { Logger } from './shared/logger.ts';
@@ -81,6 +82,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
       render(ctx, 'error', { messageKey: 'error.generic' }, 500);
     }
   });
+  app.use(health(db));
   app.use(staticFiles);
   if (cfg.sandbox) app.use(sandboxOcspResponder(db));
   const vnpostIdp = cfg.sandbox ? await sandboxVnpostIdp(cfg, db) : undefined;

@@ -1,0 +1,36 @@
+// For the load balancer and the operator on call: /healthz says the process answers; /readyz says
+// this node can serve (its database answers within a second). Nothing personal, never cached.
+import type { Context, Next } from 'koa';
+import type { Db } from '../db/knex.ts';
+
+export const READY_TIMEOUT_MS = 1000;
+
+/** Whether the database answers a trivial query in time. */
+export async function databaseReady(db: Pick<Db, 'raw'>, timeoutMs = READY_TIMEOUT_MS): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  try {
+    return await Promise.race([db.raw('select 1').then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function health(db: Pick<Db, 'raw'>) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path === '/healthz') {
+      ctx.set('cache-control', 'no-store');
+      ctx.body = { status: 'ok' };
+      return;
+    }
+    if (ctx.path === '/readyz') {
+      const ok = await databaseReady(db);
+      ctx.set('cache-control', 'no-store');
+      ctx.status = ok ? 200 : 503;
+      ctx.body = { status: ok ? 'ready' : 'unavailable', database: ok ? 'ok' : 'unreachable' };
+      return;
+    }
+    return next();
+  };
+}
