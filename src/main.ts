@@ -35,7 +35,13 @@ async function main(): Promise<void> {
   const server = app.listen(cfg.port, cfg.host, () => {
     logger.info('DVC ID listening', { issuer: cfg.issuer, port: cfg.port, database: cfg.databaseUrl ? 'postgresql' : `embedded (${cfg.dataDir})` });
   });
-  const stop = () => { server.close(); void close().then(() => db.destroy()).then(() => process.exit(0)); };
+  // Rolling deploys: stop accepting, let requests in flight finish (10 s at most), then close the pools.
+  const stop = () => {
+    logger.info('stopping');
+    server.close(() => { void close().then(() => db.destroy()).then(() => process.exit(0)); });
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
