@@ -30,12 +30,17 @@ export const SKIP_CONSENT = 'dvc_skip_consent';
 export const LINK_PARAM = 'dvc_link';
 
 export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
+  const httpsIssuer = cfg.issuer.startsWith('https:');
   const configuration: Configuration = {
+    enableHttpPostMethods: httpsIssuer,
     adapter: knexAdapterFactory(db, cfg.clientCacheSeconds),
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: cfg.cookieKeys,
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      // Over https the session cookie is SameSite=None so that an authorization request POSTed
+      // from a relying party's site (OIDC Core 3.1.2.1: GET and POST) still finds the session.
+      // Over plain http (local sandbox) browsers drop such cookies: Lax, and POST stays off.
+      long: { signed: true, httpOnly: true, sameSite: httpsIssuer ? 'none' : 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     claims: CLAIMS,
