@@ -47,7 +47,7 @@ export function forgotPasswordRouter(deps: MethodDeps): Router {
   const uidOf = async (ctx: Context) => (ctx.params.uid ? (await deps.interaction(ctx)).uid : undefined);
   const baseOf = (uid: string | undefined) => (uid ? `/interaction/${uid}/forgot` : '/forgot');
   const startForm = async (ctx: Context, uid: string | undefined, extra: Record<string, unknown> = {}, status = 200) =>
-    render(ctx, 'forgot/start', { uid, action: baseOf(uid), captcha: await captcha.create(), ...extra }, status);
+    render(ctx, 'forgot/start', { uid, action: baseOf(uid), captcha: await captcha.create(ctx), ...extra }, status);
   const otpLocals = (ctx: Context, uid: string | undefined, flow: Flow<Data>): OtpPageLocals => ({
     uid, lead: translate(langOf(ctx), 'forgot.otp.lead'), action: `${baseOf(uid)}/${flow.id}/otp`, resendAction: `${baseOf(uid)}/${flow.id}/resend`,
     backHref: baseOf(uid), backKey: 'common.back',

@@ -41,7 +41,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   const flowId = (uid: string) => `${uid}:${ID}`;
 
   const showForm = async (ctx: Context, uid: string, extra: Record<string, unknown> = {}, status = 200) =>
-    render(ctx, 'methods/password_otp/login', { uid, captcha: await captcha.create(), ...extra }, status);
+    render(ctx, 'methods/password_otp/login', { uid, captcha: await captcha.create(ctx), ...extra }, status);
 
   router.get(base, async (ctx) => {
     const d = await deps.interaction(ctx);

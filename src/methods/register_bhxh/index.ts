@@ -21,7 +21,7 @@ addMessages({
 function mount(router: Router, deps: MethodDeps): void {
   const reg = registrationSteps(deps);
   const form = async (ctx: Context, uid: string | undefined, extra: Record<string, unknown> = {}, status = 200) =>
-    deps.render(ctx, 'register/form', { uid, methodId: ID, bhxh: true, titleKey: 'reg.bhxh.title', leadKey: 'reg.bhxh.lead', captcha: await deps.captcha.create(), ...extra }, status);
+    deps.render(ctx, 'register/form', { uid, methodId: ID, bhxh: true, titleKey: 'reg.bhxh.title', leadKey: 'reg.bhxh.lead', captcha: await deps.captcha.create(ctx), ...extra }, status);
 
   for (const prefix of registrationPaths(ID)) {
     router.get(prefix, async (ctx) => form(ctx, await reg.uidOf(ctx)));
