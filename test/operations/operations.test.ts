@@ -49,7 +49,7 @@ describe('operations', () => {
       assert.equal(link, `/interaction/${uid}/password_otp?captcha=text`);
       const text = (await agent.get(link).expect(200)).text;
       assert.doesNotMatch(text, /data:image\/svg/);
-      const [, a, b] = /id="captcha-hint">(\S+) cộng (\S+) bằng mấy\?/.exec(text)!;
+      const [, a, b] = /for="captcha">(\S+) cộng (\S+) bằng mấy\?/.exec(text)!;
       const words = ['không', 'một', 'hai', 'ba', 'bốn', 'năm', 'sáu', 'bảy', 'tám', 'chín'];
       const sum = words.indexOf(a!.toLowerCase()) + words.indexOf(b!);
       const id = () => /name="captcha_id" value="([^"]+)"/.exec(text)![1]!;
@@ -58,7 +58,7 @@ describe('operations', () => {
       assert.equal(wrong.status, 400);
       assert.match(wrong.text, /bằng mấy\?/, 'the next challenge is a question again');
       const again = /name="captcha_id" value="([^"]+)"/.exec(wrong.text)![1]!;
-      const [, c, d] = /id="captcha-hint">(\S+) cộng (\S+) bằng mấy\?/.exec(wrong.text)!;
+      const [, c, d] = /for="captcha">(\S+) cộng (\S+) bằng mấy\?/.exec(wrong.text)!;
       const right = await agent.post(`/interaction/${uid}/password_otp`).type('form')
         .send({ ...base, captcha_id: again, captcha: ` ${words.indexOf(c!.toLowerCase()) + words.indexOf(d!)} ` }).redirects(0);
       assert.equal(right.status, 303);
