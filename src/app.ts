@@ -27,6 +27,7 @@ import { rejectNul } from './web/reject-nul.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { staticFiles } from './web/static.ts';
 import { health } from './web/health.ts';
+import { metrics } from './web/metrics-endpoint.ts';
 import { sandboxOcspResponder, sandboxRouter } from './sandbox/routes.ts';
 import { sandboxVnpostIdp } from './sandbox/vnpost-idp.ts';
 import type { Logger } from './shared/logger.ts';
@@ -71,6 +72,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   app.keys = cfg.cookieKeys;
   app.proxy = cfg.trustProxy;
 
+  app.use(metrics(cfg.metricsToken));
   app.use(securityHeaders);
   app.use(async (ctx: Context, next: Next) => {
     ctx.state.sandbox = cfg.sandbox;

@@ -35,6 +35,8 @@ export interface Config {
   /** PLACE_HEADER — a request header where the load balancer puts the place it resolved for the client IP
    *  (e.g. `x-client-place: Hà Nội, VN`); shown in "Login management". Read only when TRUST_PROXY is on. */
   placeHeader: string | undefined;
+  /** METRICS_TOKEN — enables GET /metrics (Prometheus text format) for a scraper sending `Authorization: Bearer <token>`; off when unset. */
+  metricsToken: string | undefined;
   /** CLOSED_ACCOUNT_RETENTION_DAYS — how long a closed account's tombstone and audit trail are kept before
    *  they are deleted for good (set it to what the law requires of the operator; the closure page says it). */
   closedAccountRetentionDays: number;
@@ -216,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     captcha: bool(env, 'CAPTCHA', true),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     placeHeader: env.PLACE_HEADER?.trim().toLowerCase() || undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
     closedAccountRetentionDays: int(env, 'CLOSED_ACCOUNT_RETENTION_DAYS', 730, 30, 36_500),
     methods,
     ceilings,
@@ -272,6 +275,7 @@ function validate(cfg: Config): void {
   for (const m of cfg.methods) {
     if (!(ALL_METHODS as readonly string[]).includes(m)) throw new ConfigError('METHODS', `unknown method "${m}" (known: ${ALL_METHODS.join(', ')})`);
   }
+  if (cfg.metricsToken !== undefined && cfg.metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', 'use at least 16 characters');
   if (cfg.smsGateway === 'http' && !cfg.smsUrl) throw new ConfigError('SMS_URL', 'required when SMS_GATEWAY=http');
   if (cfg.emailGateway === 'smtp' && !cfg.smtpUrl) throw new ConfigError('SMTP_URL', 'required when EMAIL_GATEWAY=smtp');
   if (cfg.smtpUrl && !isSmtpUrl(cfg.smtpUrl)) throw new ConfigError('SMTP_URL', 'expected smtp://host[:port] or smtps://host[:port] (credentials as user:pass@)');

@@ -1,5 +1,6 @@
 // The audit trail: who did what, when, from where. Never personal numbers in clear.
 import type { Db } from '../db/knex.ts';
+import { auditedActions } from '../shared/metrics.ts';
 
 export interface AuditEvent {
   action: string;
@@ -14,6 +15,7 @@ export interface AuditEvent {
 }
 
 export async function audit(db: Db, e: AuditEvent): Promise<void> {
+  auditedActions.inc({ action: e.action, method: e.method ?? '', result: e.result ?? '' });
   await db('audit_events').insert({
     action: e.action, account_id: e.accountId ?? null, actor: e.actor ?? 'self', ip: e.ip ?? null,
     user_agent: e.userAgent?.slice(0, 500) ?? null, method: e.method ?? null, result: e.result ?? null,

@@ -1,5 +1,6 @@
 // Outgoing JSON calls to external systems: timeout per attempt, retries on network errors
-// and 5xx with backoff, and the same Idempotency-Key on every attempt.
+// and 5xx with backoff, and the same Idempotency-Key on every attempt; each call counted in metrics.
+import { upstreamCalls } from './metrics.ts';
 export interface JsonRequest {
   url: string;
   body: unknown;
@@ -7,6 +8,8 @@ export interface JsonRequest {
   timeoutMs: number;
   retries: number;
   idempotencyKey?: string;
+  /** The system's name in metrics (e.g. "sms"); the URL's host when not given. */
+  upstream?: string;
 }
 
 export class UpstreamError extends Error {
@@ -17,6 +20,22 @@ export class UpstreamError extends Error {
 }
 
 export async function postJson<T = unknown>(req: JsonRequest, fetchImpl: typeof fetch = fetch): Promise<T> {
+  const upstream = req.upstream ?? hostOf(req.url);
+  try {
+    const answer = await postOnce<T>(req, fetchImpl);
+    upstreamCalls.inc({ upstream, outcome: 'ok' });
+    return answer;
+  } catch (e) {
+    upstreamCalls.inc({ upstream, outcome: e instanceof UpstreamError && e.status !== undefined && e.status < 500 ? 'refused' : 'unavailable' });
+    throw e;
+  }
+}
+
+function hostOf(url: string): string {
+  try { return new URL(url).host; } catch { return 'invalid'; }
+}
+
+async function postOnce<T>(req: JsonRequest, fetchImpl: typeof fetch): Promise<T> {
   let last: unknown;
   for (let attempt = 0; attempt <= req.retries; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));

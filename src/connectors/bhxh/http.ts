@@ -13,7 +13,7 @@ export class HttpBhxh implements BhxhPort {
   async lookup(bhxhCode: string): Promise<InsuredPerson | undefined> {
     let r: Answer;
     try {
-      r = await postJson<Answer>({ url: this.o.url, body: { bhxhCode }, headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}, timeoutMs: this.o.timeoutMs, retries: this.o.retries });
+      r = await postJson<Answer>({ upstream: 'bhxh', url: this.o.url, body: { bhxhCode }, headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}, timeoutMs: this.o.timeoutMs, retries: this.o.retries });
     } catch (e) {
       throw new ConnectorUnavailableError('bhxh', e instanceof UpstreamError ? e.message : 'error');
     }

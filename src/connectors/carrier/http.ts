@@ -12,7 +12,7 @@ export class HttpCarrier implements CarrierPort {
   async checkSubscriber(q: SubscriberQuery): Promise<SubscriberVerdict> {
     let r: { result?: unknown };
     try {
-      r = await postJson<{ result?: unknown }>({ url: this.o.url, body: q, headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}, timeoutMs: this.o.timeoutMs, retries: this.o.retries });
+      r = await postJson<{ result?: unknown }>({ upstream: 'carrier', url: this.o.url, body: q, headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}, timeoutMs: this.o.timeoutMs, retries: this.o.retries });
     } catch (e) {
       throw new ConnectorUnavailableError('carrier', e instanceof UpstreamError ? e.message : 'error');
     }

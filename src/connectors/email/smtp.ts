@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { EmailGateway, EmailMessage } from './port.ts';
 import { EmailUnavailableError } from './port.ts';
+import { upstreamCalls } from '../../shared/metrics.ts';
 
 export interface SmtpEmailOptions {
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465; nodemailer options may follow as a query. */
@@ -42,7 +43,9 @@ export class SmtpEmailGateway implements EmailGateway {
         // A notice from a no-reply address: out-of-office robots should not answer it (RFC 3834).
         headers: { 'auto-submitted': 'auto-generated' },
       });
+      upstreamCalls.inc({ upstream: 'smtp', outcome: 'ok' });
     } catch (e) {
+      upstreamCalls.inc({ upstream: 'smtp', outcome: 'unavailable' });
       // Only the error code: the server's text often repeats the recipient's address.
       const err = e as { code?: unknown; responseCode?: unknown };
       throw new EmailUnavailableError(`SMTP error${typeof err.code === 'string' ? ` ${err.code}` : ''}${typeof err.responseCode === 'number' ? ` ${err.responseCode}` : ''}`);

@@ -4,6 +4,7 @@
 //   status: OUTSTANDING_TRANSACTION | SIGNATURE | USER_CANCEL | EXPIRED_TRANSACTION | PIN_BLOCKED
 //           | NOT_A_SIGNING_SIM | INTERNAL_ERROR (anything else is treated as an error)
 import { postJson, UpstreamError } from '../../shared/http-client.ts';
+import { upstreamCalls } from '../../shared/metrics.ts';
 import { ConnectorUnavailableError } from '../unavailable.ts';
 import type { MobileSignaturePort, SignatureRequest, SignatureStatus } from './port.ts';
 
@@ -25,7 +26,7 @@ export class HttpMobileSignature implements MobileSignaturePort {
   async request(r: SignatureRequest): Promise<{ transactionId: string }> {
     try {
       const res = await postJson<{ transactionId?: unknown }>({
-        url: `${this.o.url}/signature-requests`, headers: this.headers(), timeoutMs: this.o.timeoutMs, retries: 0,
+        upstream: 'mobile_signature', url: `${this.o.url}/signature-requests`, headers: this.headers(), timeoutMs: this.o.timeoutMs, retries: 0,
         body: { msisdn: r.phone, dataToBeSigned: Buffer.from(r.dataToBeSigned).toString('base64'), dataToBeDisplayed: r.displayText },
       });
       if (typeof res.transactionId !== 'string') throw new UpstreamError('no transactionId');
@@ -41,7 +42,9 @@ export class HttpMobileSignature implements MobileSignaturePort {
       const res = await fetch(`${this.o.url}/signature-requests/${encodeURIComponent(transactionId)}`, { headers: { accept: 'application/json', ...this.headers() }, signal: AbortSignal.timeout(this.o.timeoutMs) });
       if (!res.ok) throw new Error(`status ${res.status}`);
       body = (await res.json()) as typeof body;
+      upstreamCalls.inc({ upstream: 'mobile_signature', outcome: 'ok' });
     } catch (e) {
+      upstreamCalls.inc({ upstream: 'mobile_signature', outcome: 'unavailable' });
       throw new ConnectorUnavailableError('mobile-signature', e instanceof Error ? e.message : 'error');
     }
     if (body.status === 'SIGNATURE') {

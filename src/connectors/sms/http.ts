@@ -12,6 +12,7 @@ export class HttpSmsGateway implements SmsGateway {
   async send(msg: SmsMessage): Promise<void> {
     try {
       await postJson({
+        upstream: 'sms',
         url: this.opts.url,
         body: { to: msg.to, text: msg.text },
         headers: this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {},

@@ -1,0 +1,37 @@
+// What the operator on call watches (Prometheus text format at /metrics, behind METRICS_TOKEN):
+// requests and latency by area of the site, outcomes of sign-ins and other audited actions, and
+// calls to external systems. One registry per process; labels are few and bounded (no ids, no paths).
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'dvc_' });
+
+export const httpRequests = new Counter({
+  name: 'dvc_http_requests_total', help: 'HTTP requests answered, by area of the site, method and status class',
+  labelNames: ['area', 'method', 'status'] as const, registers: [registry],
+});
+export const httpDuration = new Histogram({
+  name: 'dvc_http_request_duration_seconds', help: 'Time to answer, by area of the site',
+  labelNames: ['area'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+});
+export const auditedActions = new Counter({
+  name: 'dvc_audited_actions_total', help: 'Audited actions (sign-ins, registrations, account changes) by action, method and result',
+  labelNames: ['action', 'method', 'result'] as const, registers: [registry],
+});
+export const upstreamCalls = new Counter({
+  name: 'dvc_upstream_calls_total', help: 'Calls to external systems by system and outcome (ok, refused, unavailable)',
+  labelNames: ['upstream', 'outcome'] as const, registers: [registry],
+});
+
+const AREAS: [RegExp, string][] = [
+  [/^\/token(\/|$)/, 'token'], [/^\/auth(\/|$)/, 'authorize'], [/^\/interaction\//, 'interaction'], [/^\/account(\/|$)/, 'portal'],
+  [/^\/register(\/|$)/, 'registration'], [/^\/(forgot|activate)(\/|$)/, 'recovery'], [/^\/api\//, 'partner_api'], [/^\/me(\/|$)/, 'userinfo'],
+  [/^\/(\.well-known|jwks)(\/|$)/, 'discovery'], [/^\/session\//, 'logout'], [/^\/request(\/|$)/, 'par'], [/^\/federation\//, 'federation'],
+  [/^\/sandbox\//, 'sandbox'], [/^\/static\//, 'static'], [/^\/(healthz|readyz|metrics)$/, 'ops'],
+];
+
+/** A coarse area of the site for a path: bounded label values, nothing from the request itself. */
+export function areaOf(path: string): string {
+  for (const [re, name] of AREAS) if (re.test(path)) return name;
+  return 'other';
+}
