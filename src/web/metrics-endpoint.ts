@@ -4,6 +4,21 @@ import type { Context, Next } from 'koa';
 import { areaOf, httpDuration, httpRequests, registry } from '../shared/metrics.ts';
 import { safeEqual } from '../shared/digest.ts';
 
+// Labelled children looked up once: this runs on every token request.
+const counters = new Map<string, ReturnType<typeof httpRequests.labels>>();
+const timers = new Map<string, ReturnType<typeof httpDuration.labels>>();
+const counterFor = (area: string, method: string, status: string) => {
+  const key = `${area} ${method} ${status}`;
+  let c = counters.get(key);
+  if (!c) counters.set(key, (c = httpRequests.labels(area, method, status)));
+  return c;
+};
+const timerFor = (area: string) => {
+  let t = timers.get(area);
+  if (!t) timers.set(area, (t = httpDuration.labels(area)));
+  return t;
+};
+
 export function metrics(token: string | undefined) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (ctx.path === '/metrics' && ctx.method === 'GET') {
@@ -15,12 +30,12 @@ export function metrics(token: string | undefined) {
       return;
     }
     const area = areaOf(ctx.path);
-    const end = httpDuration.startTimer({ area });
-    // The provider answers on the raw response (ctx.respond = false): count when it is finished.
-    ctx.res.once('finish', () => {
-      end();
-      httpRequests.inc({ area, method: ctx.method === 'GET' || ctx.method === 'POST' ? ctx.method : 'other', status: `${Math.floor(ctx.res.statusCode / 100)}xx` });
-    });
+    const start = performance.now();
+    // Outermost middleware: errors are already pages by the time next() returns, and the provider
+    // (which answers on the raw response) has finished its answer too.
     await next();
+    timerFor(area).observe((performance.now() - start) / 1000);
+    const method = ctx.method === 'GET' || ctx.method === 'POST' ? ctx.method : 'other';
+    counterFor(area, method, `${Math.floor((ctx.respond === false ? ctx.res.statusCode : ctx.status) / 100)}xx`).inc();
   };
 }
