@@ -6,7 +6,10 @@ import type { Db } from '../db/knex.ts';
 import { audit } from '../identity/audit.ts';
 import { CLAIMS } from '../provider/claims.ts';
 import { render } from '../web/render.ts';
-import { PORTAL_CLIENT_ID, type PortalAuth } from './auth.ts';
+import type { Context } from 'koa';
+import { langOf } from '../shared/i18n.ts';
+import { PORTAL_CLIENT_ID } from './auth.ts';
+import type { PortalDeps } from './deps.ts';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const minute = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16);
@@ -44,7 +47,19 @@ export async function connectedServices(db: Db, provider: Provider, accountId: s
   return services;
 }
 
-export function mountActivity(r: Router, db: Db, provider: Provider, auth: PortalAuth): void {
+export function mountActivity(r: Router, p: PortalDeps): void {
+  const { db, provider, auth } = p;
+  const lang = (ctx: Context) => langOf(ctx);
+  // People read method names, not RFC 8176 codes or ids.
+  const byAmr = new Map(p.methods.map((m) => [m.amr.join(' '), m.label]));
+  const byId = new Map(p.methods.map((m) => [m.id, m.label]));
+  const methodByAmr = (ctx: Context, amr: string[] | undefined) => (amr?.length ? byAmr.get(amr.join(' '))?.[lang(ctx)] ?? amr.join(', ') : '—');
+  const methodById = (ctx: Context, id: string | null) => (id ? byId.get(id)?.[lang(ctx)] ?? id : '—');
+  const clientNames = async (ids: string[]) => {
+    const names = new Map<string, string>();
+    for (const id of new Set(ids)) names.set(id, (await provider.Client.find(id))?.clientName ?? id);
+    return names;
+  };
   // Revoking a connected service ends its grant and every token issued under it.
   r.post('/services/:grantId/revoke', async (ctx) => {
     const got = await auth.requireSession(ctx);
@@ -67,10 +82,10 @@ export function mountActivity(r: Router, db: Db, provider: Provider, auth: Porta
       .where({ 'm.kind': 'Session', 'm.account_id': got.account.id }).andWhere('m.expires_at', '>', db.fn.now())
       .select('m.id', 'm.payload', 'x.ip', 'x.user_agent', 'x.place', 'x.last_seen_at');
     const sessions = rows.map((r: { id: string; payload: unknown; ip: string | null; user_agent: string | null; place: string | null; last_seen_at: string | Date | null }) => {
-      const p = json<{ loginTs?: number; acr?: string; amr?: string[] }>(r.payload);
+      const sp = json<{ loginTs?: number; acr?: string; amr?: string[] }>(r.payload);
       return {
-        id: r.id, current: r.id === current, ip: r.ip ?? '—', device: r.user_agent ?? '—', place: r.place ?? '', acr: p.acr ?? '—', amr: (p.amr ?? []).join(', '),
-        started: p.loginTs ? minute(new Date(p.loginTs * 1000)) : '—', lastSeen: r.last_seen_at ? minute(new Date(r.last_seen_at)) : '—',
+        id: r.id, current: r.id === current, ip: r.ip ?? '—', device: r.user_agent ?? '—', place: r.place ?? '', acr: sp.acr ?? '—', method: methodByAmr(ctx, sp.amr),
+        started: sp.loginTs ? minute(new Date(sp.loginTs * 1000)) : '—', lastSeen: r.last_seen_at ? minute(new Date(r.last_seen_at)) : '—',
       };
     });
     render(ctx, 'account/sessions', { sessions, ended: ctx.query.ended });
@@ -102,10 +117,13 @@ export function mountActivity(r: Router, db: Db, provider: Provider, auth: Porta
     const page = Math.max(1, Math.min(1000, Number.parseInt(String(ctx.query.page ?? '1'), 10) || 1));
     const rows = await db('audit_events').where({ account_id: got.account.id }).whereIn('action', ['login', 'stepup'])
       .andWhere('at', '>', db.raw("now() - interval '90 days'")).orderBy('at', 'desc').offset((page - 1) * 20).limit(21);
+    const shown = rows.slice(0, 20) as { at: string | Date; ip: string | null; user_agent: string | null; method: string | null; result: string | null; client_id: string | null; details: unknown }[];
+    const names = await clientNames(shown.map((e) => e.client_id).filter((c): c is string => !!c));
     render(ctx, 'account/history', {
       page, more: rows.length > 20,
-      events: rows.slice(0, 20).map((e: { at: string | Date; ip: string | null; user_agent: string | null; method: string | null; result: string | null; client_id: string | null; details: unknown }) => ({
-        at: minute(new Date(e.at)), ip: e.ip ?? '—', device: e.user_agent ?? '—', method: e.method ?? '—', result: e.result ?? '—', client: e.client_id || '—',
+      events: shown.map((e) => ({
+        at: minute(new Date(e.at)), ip: e.ip ?? '—', device: e.user_agent ?? '—', method: methodById(ctx, e.method), client: e.client_id ? names.get(e.client_id)! : '—',
+        result: e.result === 'success' ? 'acct.history.success' : e.result === 'failure' ? 'acct.history.failure' : undefined,
         acr: json<{ acr?: string } | null>(e.details)?.acr ?? '—',
       })),
     });

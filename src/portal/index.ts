@@ -19,7 +19,7 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider, conn
   const p: PortalDeps = { cfg, db, provider, auth, otp, methods, sms: connectors.sms, email: connectors.email, notify: smsNotifier(connectors.sms) };
   mountIdentity(r, p);
   mountSecurity(r, p);
-  mountActivity(r, db, provider, auth);
+  mountActivity(r, p);
   mountClosure(r, p);
   r.post('/logout', async (ctx) => {
     await auth.endSession(ctx);

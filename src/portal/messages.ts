@@ -101,4 +101,8 @@ addMessages({
   'acct.password.set': { vi: 'Đặt mật khẩu', en: 'Set a password' },
   'acct.password.set.lead': { vi: 'Tài khoản của bạn chưa có mật khẩu. Khi đặt mật khẩu, bạn có thể đăng nhập bằng số định danh, mật khẩu và mã OTP gửi đến số điện thoại của tài khoản.', en: 'Your account has no password yet. With one, you can also sign in with your ID number, the password and a code sent to your phone.' },
   'acct.methods.otp_phone': { vi: 'Số điện thoại nhận mã OTP', en: 'Phone for one-time codes' },
+  'acct.history.lead': { vi: 'Các lần đăng nhập trong 90 ngày qua, kể cả lần không thành công.', en: 'Sign-ins of the last 90 days, failed ones included.' },
+  'acct.history.success': { vi: 'Thành công', en: 'Succeeded' },
+  'acct.history.failure': { vi: 'Không thành công', en: 'Failed' },
+  'acct.history.service': { vi: 'Dịch vụ', en: 'Service' },
 });

@@ -96,9 +96,19 @@ describe('account portal: login management', () => {
     const phoneNext = await follow(phone, s.issuer, again.authUrl);
     assert.ok(phoneNext.res, 'the phone must sign in again');
 
+    // A wrong password from somewhere else shows up too.
+    const stranger = newAgent(s.issuer);
+    const rpStranger = await startRp(s.issuer, RP.client_id, RP.client_secret);
+    const uid = /\/interaction\/([^/?]+)/.exec((await follow(stranger, s.issuer, rpStranger.authUrl)).url!)![1]!;
+    const form = await stranger.get(`/interaction/${uid}/password_otp`).expect(200);
+    await stranger.post(`/interaction/${uid}/password_otp`).type('form').send({ _csrf: csrfOf(form.text), username: SANDBOX.citizen3.username, password: 'Wrong#2026x' }).expect(400);
+
     const history = await laptop.get('/account/history').expect(200);
-    assert.match(history.text, /password_otp/);
-    assert.match(history.text, /success/);
+    assert.match(history.text, /Số CCCD\/CMND và mật khẩu/, 'the method by name');
+    assert.match(history.text, /Thành công/);
+    assert.match(history.text, /Không thành công/);
+    assert.match(history.text, /Dịch vụ công tỉnh/, 'the service by name');
+    assert.match(history.text, /Phone browser/);
   });
 });
 
