@@ -71,7 +71,9 @@ describe('operations', () => {
     after(() => s.close());
 
     it('sandbox helpers do not exist', async () => {
-      await newAgent(s.issuer).get('/sandbox/sms').expect(404);
+      for (const path of ['/sandbox/sms', '/sandbox/email', '/sandbox/phone?phone=0912345228', '/sandbox/usb/tokens', '/sandbox/pki/ca.crl', '/sandbox/vnpost/.well-known/openid-configuration']) {
+        assert.equal((await newAgent(s.issuer).get(path)).status, 404, path);
+      }
     });
 
     it('a login whose SMS cannot be sent says so, and no code is left behind', async () => {
