@@ -17,7 +17,7 @@ const KIND = 'portal_session';
 /** Sensitive actions need a sign-in of the last five minutes (OIDC max_age). */
 export const RECENT_SECONDS = 300;
 
-export interface PortalSession { accountId: string; acr: string; authTime: number }
+export interface PortalSession { accountId: string; acr: string; authTime: number; sid?: string }
 interface PortalLogin { verifier: string; state: string; nonce: string; returnTo?: string }
 export interface Signedin { s: Flow<PortalSession>; account: Account }
 
@@ -51,12 +51,19 @@ export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<P
     return id ? loadFlow<PortalSession>(db, `portal:${id}`, KIND) : undefined;
   };
 
+  /** "Sign out this one / everywhere else" ends the provider session: the portal there ends with it. */
+  const providerSessionLives = async (p: PortalSession) => !p.sid || !!(await db('oidc_models')
+    .where({ kind: 'Session', account_id: p.accountId }).andWhere('expires_at', '>', db.fn.now())
+    .andWhereRaw(`payload->'authorizations'->?->>'sid' = ?`, [PORTAL_CLIENT_ID, p.sid]).first('id'));
+
   const startLogin: PortalAuth['startLogin'] = async (ctx, { maxAge, returnTo = '/account', extras = {} } = {}) => {
     const c = await rp();
     const login: PortalLogin = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo };
     await saveFlow(db, { id: `portal-login:${login.state}`, kind: 'portal_login', state: 'start', data: login, expiresAt: new Date(Date.now() + 30 * 60_000) });
     ctx.redirect(oidc.buildAuthorizationUrl(c, {
       redirect_uri: redirectUri, scope: 'openid profile phone email national_id enterprise', state: login.state, nonce: login.nonce,
+      // The provider session's id for this client: the portal ends with it (signed out elsewhere).
+      claims: JSON.stringify({ id_token: { sid: null } }),
       code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier), code_challenge_method: 'S256',
       ...(maxAge !== undefined ? { max_age: String(maxAge) } : {}), ...extras,
     }).href);
@@ -67,7 +74,11 @@ export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<P
     const returnTo = ctx.method === 'GET' ? ctx.originalUrl : '/account';
     if (!s) { await startLogin(ctx, { returnTo }); return undefined; }
     const account = await findAccount(db, s.data.accountId);
-    if (!account || account.status !== 'active') { await startLogin(ctx, { returnTo }); return undefined; }
+    if (!account || account.status !== 'active' || !(await providerSessionLives(s.data))) {
+      await deleteFlow(db, s.id);
+      await startLogin(ctx, { returnTo });
+      return undefined;
+    }
     if (recent && Date.now() / 1000 - s.data.authTime > RECENT_SECONDS) { await startLogin(ctx, { maxAge: RECENT_SECONDS, returnTo }); return undefined; }
     return { s, account };
   };
@@ -88,7 +99,7 @@ export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<P
     const old = cookieId(ctx);
     if (old) await deleteFlow(db, `portal:${old}`);
     const id = randomBytes(18).toString('base64url');
-    await saveFlow<PortalSession>(db, { id: `portal:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time) }, expiresAt: new Date(Date.now() + 3600_000) });
+    await saveFlow<PortalSession>(db, { id: `portal:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time), ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}) }, expiresAt: new Date(Date.now() + 3600_000) });
     ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: '/account' });
     ctx.status = 303;
     ctx.redirect(login.data.returnTo?.startsWith('/account') ? login.data.returnTo : '/account');

@@ -5,6 +5,7 @@ import * as oidc from 'openid-client';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { newAgent, loginL1, follow, csrfOf, pathOf } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
+import { openPortal } from '../support/portal.ts';
 
 const RP = { client_id: 'rp-portal', client_secret: 'rp-portal-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], client_name: 'Dịch vụ công tỉnh', dvc_skip_consent: true };
 
@@ -109,6 +110,26 @@ describe('account portal: login management', () => {
     assert.match(history.text, /Không thành công/);
     assert.match(history.text, /Dịch vụ công tỉnh/, 'the service by name');
     assert.match(history.text, /Phone browser/);
+  });
+});
+
+describe('account portal: a session ended elsewhere', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer(); await registerClient(s.db, RP); });
+  after(() => s.close());
+
+  it('the portal open on the other device ends with its provider session', async () => {
+    const tablet = await openPortal(s, RP, SANDBOX.citizen3, newAgent(s.issuer).set('user-agent', 'Tablet browser'));
+    const laptop = await openPortal(s, RP, SANDBOX.citizen3, newAgent(s.issuer).set('user-agent', 'Laptop browser'));
+    await tablet.agent.get('/account').expect(200);
+    const flow = await s.db('flows').where({ kind: 'portal_session' }).first();
+    assert.ok((flow.data as { sid?: string }).sid, 'the portal knows its provider session');
+    const ended = await laptop.agent.post('/account/sessions/end-others').type('form').send({ _csrf: laptop.csrf }).redirects(0);
+    assert.equal(ended.status, 303);
+    const after = await tablet.agent.get('/account').redirects(0);
+    assert.equal(after.status, 302, 'the tablet must sign in again');
+    assert.match(after.headers.location as string, /\/auth\?/);
+    await laptop.agent.get('/account').expect(200);
   });
 });
 
