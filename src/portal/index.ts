@@ -10,6 +10,7 @@ import { mountActivity } from './activity.ts';
 import { portalAuth } from './auth.ts';
 import { mountClosure } from './closure.ts';
 import { smsNotifier, type PortalDeps } from './deps.ts';
+import { mountEmail } from './email.ts';
 import { mountIdentity } from './identity.ts';
 import { mountSecurity } from './security.ts';
 
@@ -18,6 +19,7 @@ export async function portalRouter(cfg: Config, db: Db, provider: Provider, conn
   const auth = await portalAuth(cfg, db, r);
   const p: PortalDeps = { cfg, db, provider, auth, otp, methods, sms: connectors.sms, email: connectors.email, notify: smsNotifier(connectors.sms) };
   mountIdentity(r, p);
+  mountEmail(r, p);
   mountSecurity(r, p);
   mountActivity(r, p);
   mountClosure(r, p);
