@@ -3,7 +3,7 @@ import { loadConfig, ConfigError } from './config/index.ts';
 import { createDb, migrate } from './db/knex.ts';
 import { createApp } from './app.ts';
 import { cleanupExpired } from './provider/adapter.ts';
-import { purgeClosedAccounts } from './identity/close-account.ts';
+import { purgeClosedAccounts, purgeOldAuditEvents } from './identity/close-account.ts';
 import { seedSandboxAccounts } from './sandbox/seed.ts';
 import { createLogger } from './shared/logger.ts';
 
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     await cleanupExpired(db);
     const purged = await purgeClosedAccounts(db, cfg.closedAccountRetentionDays);
     if (purged) logger.info('closed accounts past retention purged', { purged });
+    await purgeOldAuditEvents(db, cfg.auditRetentionDays);
   };
   const timer = setInterval(() => { cleanup().catch((e: unknown) => logger.error('cleanup failed', { error: String(e) })); }, 600_000);
   timer.unref();

@@ -35,6 +35,9 @@ export interface Config {
   /** PLACE_HEADER — a request header where the load balancer puts the place it resolved for the client IP
    *  (e.g. `x-client-place: Hà Nội, VN`); shown in "Login management". Read only when TRUST_PROXY is on. */
   placeHeader: string | undefined;
+  /** AUDIT_RETENTION_DAYS — how long audit events (sign-ins, changes) are kept before the cleanup deletes them
+   *  (at least 90: the portal shows 90 days of login history). */
+  auditRetentionDays: number;
   /** METRICS_TOKEN — enables GET /metrics (Prometheus text format) for a scraper sending `Authorization: Bearer <token>`; off when unset. */
   metricsToken: string | undefined;
   /** CLOSED_ACCOUNT_RETENTION_DAYS — how long a closed account's tombstone and audit trail are kept before
@@ -218,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     captcha: bool(env, 'CAPTCHA', true),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     placeHeader: env.PLACE_HEADER?.trim().toLowerCase() || undefined,
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 730, 90, 36_500),
     metricsToken: env.METRICS_TOKEN || undefined,
     closedAccountRetentionDays: int(env, 'CLOSED_ACCOUNT_RETENTION_DAYS', 730, 30, 36_500),
     methods,

@@ -27,3 +27,8 @@ export async function purgeClosedAccounts(db: Db, retentionDays: number): Promis
     return ids.length;
   });
 }
+
+/** The audit trail of every account is kept `retentionDays`, no longer (personal data minimisation). */
+export async function purgeOldAuditEvents(db: Db, retentionDays: number): Promise<number> {
+  return db('audit_events').where('at', '<', db.raw('now() - make_interval(days => ?)', [retentionDays])).delete();
+}

@@ -2,7 +2,7 @@
 // closes an account: what goes at once, what stays for the retention period, then goes too.
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
-import { closeAccount, purgeClosedAccounts } from '../../src/identity/close-account.ts';
+import { closeAccount, purgeClosedAccounts, purgeOldAuditEvents } from '../../src/identity/close-account.ts';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { newAgent, follow, csrfOf, pathOf, loginL1, type Agent } from '../support/browser.ts';
 import { REDIRECT_URI, startRp } from '../support/rp.ts';
@@ -123,6 +123,14 @@ describe('account portal: closing the account', () => {
     assert.equal(await purgeClosedAccounts(s.db, 730), 1);
     assert.equal(await s.db('accounts').where({ id }).first(), undefined);
     assert.equal((await s.db('audit_events').where({ account_id: id })).length, 0);
+  });
+
+  it('audit events of any account are kept for the retention period, then deleted', async () => {
+    await s.db('audit_events').insert({ action: 'login', actor: 'self', result: 'success', at: s.db.raw("now() - interval '800 days'") });
+    await s.db('audit_events').insert({ action: 'login', actor: 'self', result: 'success', at: s.db.raw("now() - interval '100 days'") });
+    const before = Number(((await s.db('audit_events').count('* as n').first()) as { n: unknown }).n);
+    assert.equal(await purgeOldAuditEvents(s.db, 730), 1);
+    assert.equal(Number(((await s.db('audit_events').count('* as n').first()) as { n: unknown }).n), before - 1);
   });
 
   it('closing twice changes nothing the second time', async () => {
