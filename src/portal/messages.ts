@@ -61,7 +61,7 @@ addMessages({
   'acct.level.proof': { vi: 'xác minh qua {method}, ngày {date}', en: 'verified by {method} on {date}' },
   'acct.proof.counter': { vi: 'quầy Bưu điện', en: 'a post office counter' },
   'acct.proof.cli': { vi: 'cán bộ vận hành', en: 'an operator' },
-  'acct.raise.lead': { vi: 'Nâng tài khoản lên mức độ 3: liên kết SIM ký số hoặc chứng thư số USB mang số định danh của bạn.', en: 'Raise your account to level 3: link a signing SIM or a USB certificate that carries your ID number.' },
+  'acct.raise.lead': { vi: 'Nâng tài khoản lên mức độ 3: liên kết SIM ký số hoặc chứng thư số USB mang số định danh (doanh nghiệp: mã số thuế) của tài khoản.', en: "Raise your account to level 3: link a signing SIM or a USB certificate that carries the account's ID number (enterprises: tax code)." },
   'acct.methods.add': { vi: 'Thêm phương thức xác thực', en: 'Add a sign-in method' },
   'acct.methods.linked': { vi: 'Đã liên kết phương thức xác thực với tài khoản.', en: 'The sign-in method is now linked to your account.' },
   'acct.email.change': { vi: 'Đổi email', en: 'Change email' },
