@@ -12,7 +12,7 @@ import { otpStep, type OtpPageLocals } from '../interaction/otp-step.ts';
 import { passwordErrors } from '../interaction/registration.ts';
 import { deleteFlow, loadFlow, saveFlow, type Flow } from '../shared/flows.ts';
 import { addMessages, langOf, translate } from '../shared/i18n.ts';
-import { ACTIVATION_KIND, activationFlowId } from './api.ts';
+import { ACTIVATION_KIND, activationFlowId } from './register.ts';
 
 addMessages({
   'act.title': { vi: 'Kích hoạt tài khoản', en: 'Activate your account' },

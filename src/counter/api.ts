@@ -1,7 +1,7 @@
 // R5: the counter API for Vietnam Post's counter system. A partner authenticates with OAuth 2
 // client credentials (private_key_jwt at our token endpoint) and the scope counter:register; every
 // call names the officer and the post office, and is audited. The person then activates by SMS.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
@@ -9,17 +9,10 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
-import { findAccount, findAccountIdByIdentifier, setLevel } from '../identity/accounts.ts';
-import { audit } from '../identity/audit.ts';
-import { createAccount } from '../identity/create-account.ts';
-import { parsePersonalId } from '../identity/identifiers/index.ts';
-import { saveFlow } from '../shared/flows.ts';
-import { hmac } from '../shared/digest.ts';
+import { createAtCounter, isDocument, upgradeAtCounter, type CounterActor } from './register.ts';
+import { OFFICER_ID, POST_OFFICE } from './officers.ts';
 
 export const COUNTER_SCOPE = 'counter:register';
-export const ACTIVATION_KIND = 'activation';
-const ACTIVATION_TTL_MS = 72 * 3600_000;
-const DOCUMENTS = ['cccd', 'cmnd', 'passport'];
 
 interface Caller { clientId: string; officerId: string; postOffice: string }
 
@@ -29,7 +22,6 @@ function problem(ctx: Context, status: number, error: string, detail?: string, e
   ctx.body = { error, ...(detail ? { error_description: detail } : {}), ...extra };
 }
 
-export const activationFlowId = (secret: string, code: string) => `activation:${hmac(secret, 'activation', code)}`;
 
 export function counterApi(cfg: Config, db: Db, provider: Provider, sms: SmsGateway): Router {
   const r = new Router({ prefix: '/api/counter/v1' });
@@ -44,12 +36,12 @@ export function counterApi(cfg: Config, db: Db, provider: Provider, sms: SmsGate
     if (!String(token.scope ?? '').split(' ').includes(COUNTER_SCOPE)) return problem(ctx, 403, 'insufficient_scope', `scope ${COUNTER_SCOPE} is required`);
     const officerId = ctx.get('x-officer-id');
     const postOffice = ctx.get('x-post-office-code');
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(officerId) || !/^[A-Za-z0-9._-]{1,32}$/.test(postOffice)) return problem(ctx, 400, 'invalid_request', 'X-Officer-Id and X-Post-Office-Code headers are required');
+    if (!OFFICER_ID.test(officerId) || !POST_OFFICE.test(postOffice)) return problem(ctx, 400, 'invalid_request', 'X-Officer-Id and X-Post-Office-Code headers are required');
     ctx.state.caller = { clientId: String(token.clientId), officerId, postOffice } satisfies Caller;
     await next();
   });
 
-  const actor = (c: Caller) => `partner:${c.clientId}/officer:${c.officerId}@${c.postOffice}`;
+  const who = (ctx: Context, c: Caller): CounterActor => ({ actor: `partner:${c.clientId}/officer:${c.officerId}@${c.postOffice}`, officerId: c.officerId, postOffice: c.postOffice, clientId: c.clientId, ip: ctx.ip });
 
   // Create an account after the in-person check. Idempotent per (partner, Idempotency-Key).
   r.post('/accounts', async (ctx) => {
@@ -75,48 +67,27 @@ export function counterApi(cfg: Config, db: Db, provider: Provider, sms: SmsGate
   async function handleCreate(ctx: Context, caller: Caller, body: Record<string, unknown>) {
     const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
     const doc = body.document as { type?: unknown; number?: unknown } | undefined;
-    if (!doc || typeof doc.type !== 'string' || !DOCUMENTS.includes(doc.type) || typeof doc.number !== 'string' || !doc.number.trim()) {
+    if (!doc || !isDocument(doc.type) || typeof doc.number !== 'string' || !doc.number.trim()) {
       return problem(ctx, 400, 'invalid_request', 'document {type: cccd|cmnd|passport, number} is required');
     }
-    const person = parsePersonalId(s('idNumber') ?? '');
-    if (person.ok && (await findAccountIdByIdentifier(db, person.value.type, person.value.value))) {
-      const existing = (await findAccount(db, (await findAccountIdByIdentifier(db, person.value.type, person.value.value))!))!;
-      return problem(ctx, 409, 'account_exists', 'an account with this ID number exists', { level: existing.level, upgradable: existing.level < 3 });
+    const out = await createAtCounter(cfg, db, sms, who(ctx, caller), { idNumber: s('idNumber'), fullName: s('fullName'), birthdate: s('birthdate'), phone: s('phone'), email: s('email'), documentType: doc.type });
+    if (out.ok) {
+      ctx.status = 201;
+      ctx.body = { accountId: out.accountId, level: 3, status: 'pending_activation', activationExpiresAt: out.activationExpiresAt.toISOString() };
+      return;
     }
-    const created = await createAccount(db, {
-      subjectType: 'citizen', level: 3, status: 'pending_activation', phoneVerified: false,
-      fullName: s('fullName'), birthdate: s('birthdate'), [person.ok ? person.value.type : 'cccd']: s('idNumber'), phone: s('phone'), email: s('email'),
-    });
-    if (!created.ok) {
-      if (created.errors.some((e) => e.error === 'duplicate')) return problem(ctx, 409, 'account_exists');
-      return problem(ctx, 400, 'invalid_request', 'some fields are not valid', { fields: created.errors });
-    }
-    const code = randomBytes(12).toString('base64url');
-    const expiresAt = new Date(Date.now() + ACTIVATION_TTL_MS);
-    await saveFlow(db, { id: activationFlowId(cfg.otpSecret, code), kind: ACTIVATION_KIND, state: 'start', data: { accountId: created.accountId }, expiresAt });
-    const account = (await findAccount(db, created.accountId))!;
-    const phone = account.identifiers.find((i) => i.type === 'phone')!.value;
-    await sms.send({ to: phone, text: `Tai khoan Cong DVC cua ban da duoc tao tai buu cuc. Kich hoat trong 72 gio: ${cfg.issuer}/activate/${code}`, idempotencyKey: `activation:${created.accountId}` });
-    await audit(db, { action: 'account.register', accountId: created.accountId, actor: actor(caller), ip: ctx.ip, method: 'counter', result: 'success', clientId: caller.clientId, details: { postOffice: caller.postOffice, officer: caller.officerId, document: doc.type } });
-    ctx.status = 201;
-    ctx.body = { accountId: created.accountId, level: 3, status: 'pending_activation', activationExpiresAt: expiresAt.toISOString() };
+    if (out.error === 'account_exists') return problem(ctx, 409, 'account_exists', 'an account with this ID number exists', { level: out.level, upgradable: out.upgradable });
+    if (out.error === 'invalid') return problem(ctx, 400, 'invalid_request', 'some fields are not valid', { fields: out.fields });
+    return problem(ctx, 400, 'invalid_request', 'document {type: cccd|cmnd|passport, number} is required');
   }
 
   // Raise an existing level-2 account to 3 after the in-person check.
   r.post('/accounts/upgrade', async (ctx) => {
-    const caller = ctx.state.caller as Caller;
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const person = parsePersonalId(typeof body.idNumber === 'string' ? body.idNumber : '');
-    const doc = body.document as { type?: unknown; number?: unknown } | undefined;
-    if (!person.ok || !doc || typeof doc.type !== 'string' || !DOCUMENTS.includes(doc.type)) return problem(ctx, 400, 'invalid_request', 'idNumber and document are required');
-    const accountId = await findAccountIdByIdentifier(db, person.value.type, person.value.value);
-    if (!accountId) return problem(ctx, 404, 'account_not_found');
-    const account = (await findAccount(db, accountId))!;
-    if (account.level < 3) {
-      await db.transaction((trx) => setLevel(trx, accountId, 3));
-      await audit(db, { action: 'account.level_raised', accountId, actor: actor(caller), ip: ctx.ip, method: 'counter', result: 'success', clientId: caller.clientId, details: { from: account.level, to: 3, postOffice: caller.postOffice, officer: caller.officerId, document: doc.type } });
-    }
-    ctx.body = { accountId, level: 3, changed: account.level < 3 };
+    const doc = body.document as { type?: unknown } | undefined;
+    const out = await upgradeAtCounter(db, who(ctx, ctx.state.caller as Caller), typeof body.idNumber === 'string' ? body.idNumber : '', doc?.type);
+    if (!out.ok) return out.error === 'not_found' ? problem(ctx, 404, 'account_not_found') : problem(ctx, 400, 'invalid_request', 'idNumber and document are required');
+    ctx.body = { accountId: out.accountId, level: 3, changed: out.changed };
   });
   return r;
 }
