@@ -15,6 +15,7 @@ import { interactionOf, interactionRouter } from './interaction/routes.ts';
 import { loginFinisher } from './interaction/finish.ts';
 import { forgotPasswordRouter } from './recovery/forgot-password.ts';
 import { counterApi } from './counter/api.ts';
+import { counterPage } from './counter/page.ts';
 import { activationRouter } from './counter/activation.ts';
 import { portalRouter } from './portal/index.ts';
 import type { MethodDeps } from './interaction/method.ts';
@@ -98,6 +99,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(forgotPasswordRouter(deps).routes());
   pages.use(activationRouter(deps).routes());
   pages.use((await portalRouter(cfg, db, provider, connectors, otp, registry.methods)).routes());
+  pages.use((await counterPage(cfg, db, sms)).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   // The partner API (JSON, bearer tokens): no cookies, so no CSRF; mounted beside the pages.

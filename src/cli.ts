@@ -9,6 +9,9 @@ import { createProvider, TTL } from './provider/configuration.ts';
 import { loadSigningKeys, pruneRetiredKeys, rotateSigningKeys } from './provider/keys.ts';
 import { createAccount, type CreateAccountInput } from './identity/create-account.ts';
 import { audit } from './identity/audit.ts';
+import { findAccountIdByIdentifier } from './identity/accounts.ts';
+import { parsePersonalId } from './identity/identifiers/index.ts';
+import { addOfficer, listOfficers, OFFICER_ID, POST_OFFICE, removeOfficer } from './counter/officers.ts';
 
 const HELP = `DVC ID operator commands (npm run cli -- <command>):
   migrate                               apply database migrations
@@ -20,6 +23,10 @@ const HELP = `DVC ID operator commands (npm run cli -- <command>):
   accounts create --type citizen|enterprise --level 2|3 --name NAME [--birthdate dd/mm/yyyy]
                   [--cccd N | --cmnd N] [--mst N --organisation NAME] --phone PHONE [--email E]
                   [--password-stdin]    create an account (operators; audited)
+  officers add --cccd N --officer-id ID --post-office CODE
+                                        give an account the counter role (the /counter page; audited)
+  officers list                         list post-office officers
+  officers remove <officer-id>          take the counter role away (audited)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -43,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (group === 'accounts' && action === 'create') return await createAccountCmd(db, rest);
+    if (group === 'officers') return await officersCmd(db, action, rest);
     process.stderr.write(`unknown command\n\n${HELP}`);
     return 2;
   } finally {
@@ -109,6 +117,38 @@ async function createAccountCmd(db: ReturnType<typeof createDb>, rest: string[])
   await audit(db, { action: 'account.create', accountId: r.accountId, actor: `operator:${process.env.USER ?? 'cli'}`, method: 'cli' });
   process.stdout.write(`account ${r.accountId} created\n`);
   return 0;
+}
+
+async function officersCmd(db: ReturnType<typeof createDb>, action: string | undefined, rest: string[]): Promise<number> {
+  const operator = `operator:${process.env.USER ?? 'cli'}`;
+  if (action === 'add') {
+    const { values } = parseArgs({ args: rest, options: { cccd: { type: 'string' }, 'officer-id': { type: 'string' }, 'post-office': { type: 'string' } } });
+    const id = parsePersonalId(values.cccd ?? '');
+    const officerId = values['officer-id'] ?? '';
+    const postOffice = values['post-office'] ?? '';
+    if (!id.ok || !OFFICER_ID.test(officerId) || !POST_OFFICE.test(postOffice)) {
+      process.stderr.write('officers add needs --cccd (a valid CCCD/CMND), --officer-id [A-Za-z0-9._-]{1,64} and --post-office [A-Za-z0-9._-]{1,32}\n');
+      return 2;
+    }
+    const accountId = await findAccountIdByIdentifier(db, id.value.type, id.value.value);
+    if (!accountId) { process.stderr.write('no account has this ID number: the officer registers first\n'); return 1; }
+    await addOfficer(db, { accountId, officerId, postOffice });
+    await audit(db, { action: 'officer.add', accountId, actor: operator, method: 'cli', details: { officer: officerId, postOffice } });
+    process.stdout.write(`officer ${officerId} (post office ${postOffice}) added\n`);
+    return 0;
+  }
+  if (action === 'list') {
+    for (const o of await listOfficers(db)) process.stdout.write(`${o.officerId}\t${o.postOffice}\t${o.accountId}\n`);
+    return 0;
+  }
+  if (action === 'remove' && rest[0]) {
+    if (!(await removeOfficer(db, rest[0]))) { process.stderr.write(`no officer ${rest[0]}\n`); return 1; }
+    await audit(db, { action: 'officer.remove', actor: operator, method: 'cli', details: { officer: rest[0] } });
+    process.stdout.write(`officer ${rest[0]} removed\n`);
+    return 0;
+  }
+  process.stderr.write(HELP);
+  return 2;
 }
 
 process.exitCode = await main(process.argv.slice(2));

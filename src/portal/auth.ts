@@ -1,5 +1,6 @@
-// The portal signs people in as a first-party relying party of our own provider (openid-client,
-// authorization code + PKCE) and keeps its own short session in the database (any node serves it).
+// First-party sites of our own (the account portal, the counter page) sign people in as relying
+// parties of our own provider (openid-client, authorization code + PKCE) and keep their own short
+// session in the database (any node serves it).
 import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -12,8 +13,6 @@ import { hmac } from '../shared/digest.ts';
 import { deleteFlow, loadFlow, saveFlow, type Flow } from '../shared/flows.ts';
 
 export const PORTAL_CLIENT_ID = 'dvc-account';
-const COOKIE = 'dvc.account';
-const KIND = 'portal_session';
 /** Sensitive actions need a sign-in of the last five minutes (OIDC max_age). */
 export const RECENT_SECONDS = 300;
 
@@ -33,35 +32,55 @@ export interface PortalAuth {
   endSession(ctx: Context): Promise<void>;
 }
 
-export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<PortalAuth> {
-  const secret = hmac(cfg.otpSecret, 'portal-client-secret');
-  const redirectUri = `${cfg.issuer}/account/callback`;
-  // The portal registers itself as a first-party client (no consent page).
-  await new (knexAdapterFactory(db))('Client').upsert(PORTAL_CLIENT_ID, {
-    client_id: PORTAL_CLIENT_ID, client_secret: secret, client_name: 'Quản lý tài khoản', redirect_uris: [redirectUri],
+export interface FirstPartySite {
+  clientId: string;
+  name: string;
+  /** Where the site lives (its routes are mounted there): `/account`, `/counter`. */
+  base: string;
+  /** The kind of its session rows in `flows`. */
+  sessionKind: string;
+  scope: string;
+  /** The lowest acr the site accepts; a weaker session is asked to step up. */
+  minAcr?: 2 | 3;
+}
+
+const PORTAL: FirstPartySite = { clientId: PORTAL_CLIENT_ID, name: 'Quản lý tài khoản', base: '/account', sessionKind: 'portal_session', scope: 'openid profile phone email national_id enterprise' };
+
+export const portalAuth = (cfg: Config, db: Db, router: Router) => firstPartyAuth(cfg, db, router, PORTAL);
+
+export async function firstPartyAuth(cfg: Config, db: Db, router: Router, site: FirstPartySite): Promise<PortalAuth> {
+  const { clientId, base } = site;
+  const COOKIE = `dvc.${base.slice(1)}`;
+  const KIND = site.sessionKind;
+  const secret = hmac(cfg.otpSecret, `${clientId}-client-secret`);
+  const redirectUri = `${cfg.issuer}${base}/callback`;
+  // The site registers itself as a first-party client (no consent page).
+  await new (knexAdapterFactory(db))('Client').upsert(clientId, {
+    client_id: clientId, client_secret: secret, client_name: site.name, redirect_uris: [redirectUri],
     grant_types: ['authorization_code'], response_types: ['code'], dvc_skip_consent: true,
   }, 0);
 
   let config: oidc.Configuration | undefined;
-  const rp = async () => (config ??= await oidc.discovery(new URL(cfg.issuer), PORTAL_CLIENT_ID, secret, undefined, cfg.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {}));
+  const rp = async () => (config ??= await oidc.discovery(new URL(cfg.issuer), clientId, secret, undefined, cfg.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {}));
 
   const cookieId = (ctx: Context) => ctx.cookies.get(COOKIE, { signed: true });
   const session = async (ctx: Context) => {
     const id = cookieId(ctx);
-    return id ? loadFlow<PortalSession>(db, `portal:${id}`, KIND) : undefined;
+    return id ? loadFlow<PortalSession>(db, `${KIND}:${id}`, KIND) : undefined;
   };
 
   /** "Sign out this one / everywhere else" ends the provider session: the portal there ends with it. */
   const providerSessionLives = async (p: PortalSession) => !p.sid || !!(await db('oidc_models')
     .where({ kind: 'Session', account_id: p.accountId }).andWhere('expires_at', '>', db.fn.now())
-    .andWhereRaw(`payload->'authorizations'->?->>'sid' = ?`, [PORTAL_CLIENT_ID, p.sid]).first('id'));
+    .andWhereRaw(`payload->'authorizations'->?->>'sid' = ?`, [clientId, p.sid]).first('id'));
 
-  const startLogin: PortalAuth['startLogin'] = async (ctx, { maxAge, returnTo = '/account', extras = {} } = {}) => {
+  const startLogin: PortalAuth['startLogin'] = async (ctx, { maxAge, returnTo = base, extras = {} } = {}) => {
     const c = await rp();
     const login: PortalLogin = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo };
-    await saveFlow(db, { id: `portal-login:${login.state}`, kind: 'portal_login', state: 'start', data: login, expiresAt: new Date(Date.now() + 30 * 60_000) });
+    await saveFlow(db, { id: `${KIND}-login:${login.state}`, kind: `${KIND}_login`, state: 'start', data: login, expiresAt: new Date(Date.now() + 30 * 60_000) });
     ctx.redirect(oidc.buildAuthorizationUrl(c, {
-      redirect_uri: redirectUri, scope: 'openid profile phone email national_id enterprise', state: login.state, nonce: login.nonce,
+      redirect_uri: redirectUri, scope: site.scope, state: login.state, nonce: login.nonce,
+      ...(site.minAcr ? { acr_values: String(site.minAcr) } : {}),
       // The provider session's id for this client: the portal ends with it (signed out elsewhere).
       claims: JSON.stringify({ id_token: { sid: null } }),
       code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier), code_challenge_method: 'S256',
@@ -71,10 +90,11 @@ export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<P
 
   const requireSession: PortalAuth['requireSession'] = async (ctx, recent = false) => {
     const s = await session(ctx);
-    const returnTo = ctx.method === 'GET' ? ctx.originalUrl : '/account';
+    const returnTo = ctx.method === 'GET' ? ctx.originalUrl : base;
     if (!s) { await startLogin(ctx, { returnTo }); return undefined; }
     const account = await findAccount(db, s.data.accountId);
-    if (!account || account.status !== 'active' || !(await providerSessionLives(s.data))) {
+    const tooWeak = site.minAcr !== undefined && !(Number(s.data.acr) >= site.minAcr);
+    if (!account || account.status !== 'active' || tooWeak || !(await providerSessionLives(s.data))) {
       await deleteFlow(db, s.id);
       await startLogin(ctx, { returnTo });
       return undefined;
@@ -85,24 +105,24 @@ export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<P
 
   router.get('/callback', async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const login = state ? await loadFlow<PortalLogin>(db, `portal-login:${state}`, 'portal_login') : undefined;
+    const login = state ? await loadFlow<PortalLogin>(db, `${KIND}-login:${state}`, `${KIND}_login`) : undefined;
     if (!login) return startLogin(ctx);
     await deleteFlow(db, login.id);
     // The person cancelled or could not meet the request (e.g. a link of another person's SIM): back home.
     if (typeof ctx.query.error === 'string') {
       ctx.status = 303;
-      ctx.redirect(`/account${(await session(ctx)) ? `?error=${encodeURIComponent(ctx.query.error)}` : ''}`);
+      ctx.redirect(`${base}${(await session(ctx)) ? `?error=${encodeURIComponent(ctx.query.error)}` : ''}`);
       return;
     }
     const tokens = await oidc.authorizationCodeGrant(await rp(), new URL(`${redirectUri}?${ctx.querystring}`), { pkceCodeVerifier: login.data.verifier, expectedState: state, expectedNonce: login.data.nonce });
     const claims = tokens.claims()!;
     const old = cookieId(ctx);
-    if (old) await deleteFlow(db, `portal:${old}`);
+    if (old) await deleteFlow(db, `${KIND}:${old}`);
     const id = randomBytes(18).toString('base64url');
-    await saveFlow<PortalSession>(db, { id: `portal:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time), ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}) }, expiresAt: new Date(Date.now() + 3600_000) });
-    ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: '/account' });
+    await saveFlow<PortalSession>(db, { id: `${KIND}:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time), ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}) }, expiresAt: new Date(Date.now() + 3600_000) });
+    ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: base });
     ctx.status = 303;
-    ctx.redirect(login.data.returnTo?.startsWith('/account') ? login.data.returnTo : '/account');
+    ctx.redirect(login.data.returnTo?.startsWith(base) ? login.data.returnTo : base);
   });
 
   return {
@@ -110,8 +130,8 @@ export async function portalAuth(cfg: Config, db: Db, router: Router): Promise<P
     sessionKey: (ctx) => cookieId(ctx) ?? '',
     endSession: async (ctx) => {
       const id = cookieId(ctx);
-      if (id) await deleteFlow(db, `portal:${id}`);
-      ctx.cookies.set(COOKIE, '', { path: '/account', maxAge: 0 });
+      if (id) await deleteFlow(db, `${KIND}:${id}`);
+      ctx.cookies.set(COOKIE, '', { path: base, maxAge: 0 });
     },
   };
 }

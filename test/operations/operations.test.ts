@@ -144,6 +144,10 @@ describe('operations', () => {
       const dup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'accounts', 'create', '--type', 'citizen', '--level', '2', '--name', 'X', '--birthdate', '01/02/1990', '--cccd', '001190012399', '--phone', '0987000111'], { env, encoding: 'utf8' });
       assert.equal(dup.status, 1);
       assert.match(dup.stderr, /duplicate/);
+      // The counter role for that person, listed, then taken away.
+      assert.equal(cli('officers', 'add', '--cccd', '001190012399', '--officer-id', 'VNP-DN-0007', '--post-office', '550000').status, 0);
+      assert.match(cli('officers', 'list').stdout, /VNP-DN-0007\t550000/);
+      assert.equal(cli('officers', 'remove', 'VNP-DN-0007').status, 0);
     });
 
     it('"cancel and return to the site" and "deny" on consent send access_denied to the RP', async () => {
