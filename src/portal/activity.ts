@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
 import { audit } from '../identity/audit.ts';
 import { CLAIMS } from '../provider/claims.ts';
+import { vnDate, vnMinute } from '../shared/vn-time.ts';
 import { render } from '../web/render.ts';
 import type { Context } from 'koa';
 import { langOf } from '../shared/i18n.ts';
@@ -12,7 +13,7 @@ import { PORTAL_CLIENT_ID } from './auth.ts';
 import type { PortalDeps } from './deps.ts';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const minute = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16);
+const minute = vnMinute;
 
 /** Ends a provider session: back-channel logout to its RPs, their tokens, the session itself. */
 export async function endProviderSession(db: Db, provider: Provider, accountId: string, id: string): Promise<boolean> {
@@ -41,7 +42,7 @@ export async function connectedServices(db: Db, provider: Provider, accountId: s
     const claims = new Set([...scopes.flatMap((sc) => (CLAIMS as Record<string, string[]>)[sc] ?? []), ...(payload.openid?.claims ?? [])]);
     services.push({
       grantId: g.id as string, name: client?.clientName ?? payload.clientId, scopes: scopes.join(' '),
-      claims: [...claims].join(', '), since: payload.iat ? new Date(payload.iat * 1000).toISOString().slice(0, 10) : '',
+      claims: [...claims].join(', '), since: payload.iat ? vnDate(new Date(payload.iat * 1000)) : '',
     });
   }
   return services;

@@ -9,6 +9,7 @@ import { otpStep } from '../interaction/otp-step.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
 import { langOf, translate } from '../shared/i18n.ts';
 import { render } from '../web/render.ts';
+import { vnDate } from '../shared/vn-time.ts';
 import { connectedServices } from './activity.ts';
 import type { PortalDeps } from './deps.ts';
 import { linkableFor } from './security.ts';
@@ -34,7 +35,7 @@ export function mountIdentity(r: Router, p: PortalDeps): void {
       legalIds: ids.filter((i) => LEGAL.includes(i.type)).map((i) => ({ type: i.type.toUpperCase(), masked: maskId(i.value) })),
       maskedPhone: phone ? maskPhone(phone.value) : undefined,
       email: ids.find((i) => i.type === 'email')?.value,
-      proof: proof ? { method: p.methods.find((m) => m.id === proof.method)?.label[langOf(ctx)] ?? translate(langOf(ctx), `acct.proof.${String(proof.method)}`), at: new Date(proof.at).toISOString().slice(0, 10) } : undefined,
+      proof: proof ? { method: p.methods.find((m) => m.id === proof.method)?.label[langOf(ctx)] ?? translate(langOf(ctx), `acct.proof.${String(proof.method)}`), at: vnDate(new Date(proof.at)) } : undefined,
       raise: account.level < 3 ? linkableFor(p.methods, account).map((m) => ({ id: m.id, label: m.link })) : [],
     });
   });

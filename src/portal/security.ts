@@ -17,6 +17,7 @@ import { decryptJson, encryptJson } from '../provider/keys.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
 import { render } from '../web/render.ts';
+import { vnDate } from '../shared/vn-time.ts';
 import type { PortalDeps } from './deps.ts';
 
 const newUri = (secret: string, label: string) => generateURI({ issuer: 'DVC ID', label, secret });
@@ -104,7 +105,7 @@ export function mountSecurity(r: Router, p: PortalDeps): void {
     const methods = rows.map((c: { id: string; type: string; config: unknown; created_at: string | Date }) => {
       const conf = (typeof c.config === 'string' ? JSON.parse(c.config) : c.config) as Record<string, unknown>;
       const kind = kindOf.get(c.type)!;
-      return { id: c.id, label: kind.label, detail: kind.describe?.(conf) ?? '', since: new Date(c.created_at).toISOString().slice(0, 10), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
+      return { id: c.id, label: kind.label, detail: kind.describe?.(conf) ?? '', since: vnDate(new Date(c.created_at)), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
     });
     render(ctx, 'account/methods', {
       methods, otpPhone: otpPhoneOf(got.account), removed: ctx.query.removed === '1', refused: ctx.query.refused === '1', linked: ctx.query.linked === '1',
