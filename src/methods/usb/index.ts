@@ -3,6 +3,7 @@
 import { addMessages } from '../../shared/i18n.ts';
 import { defineMethod } from '../../interaction/method.ts';
 import { mountUsb } from './routes.ts';
+import { vnDate } from '../../shared/vn-time.ts';
 
 addMessages({
   'usb.title': { vi: 'Ký số bằng USB', en: 'Sign with your USB token' },
@@ -37,7 +38,7 @@ export const usbMethod = defineMethod({
   link: { vi: 'Thêm chứng thư số USB', en: 'Add a USB certificate' },
   credentials: [{
     type: 'usb_certificate', label: { vi: 'Chứng thư số USB', en: 'USB certificate' }, signsIn: true,
-    describe: (c) => `${String(c.subject ?? '')} — ${String(c.issuer ?? '')} — ${String(c.serial ?? '')} — ${String(c.notAfter ?? '').slice(0, 10)}`,
+    describe: (c) => `${String(c.subject ?? '')} — ${String(c.issuer ?? '')} — ${String(c.serial ?? '')} — ${typeof c.notAfter === 'string' ? `→ ${vnDate(new Date(c.notAfter))}` : ''}`,
   }],
   mount: mountUsb,
 });
