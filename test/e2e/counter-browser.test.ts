@@ -1,9 +1,10 @@
 // R5 in Chromium: the counter API creates the account, the person activates it through the real
-// pages (link and OTP from the sandbox outbox), then signs in at an RP by ID + password + OTP: acr "3".
+// pages (link and OTP from the sandbox outbox), then signs in at an RP by ID + password + OTP: acr "3";
+// and an officer registers someone on the counter page.
 import assert from 'node:assert/strict';
-import { startServer, registerClient, type TestServer } from '../support/server.ts';
+import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
-import { launch } from '../support/chromium.ts';
+import { launch, signInL1 } from '../support/chromium.ts';
 import { partnerToken, api } from '../support/counter.ts';
 
 const RP = { client_id: 'rp-e2e-counter', client_secret: 'rp-e2e-counter-secret-0123456789', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true };
@@ -42,5 +43,22 @@ describe('Chromium: counter registration, activation and first login', function 
     await page.getByRole('button', { name: 'Xác nhận' }).click();
     await page.waitForURL(`${REDIRECT_URI}**`);
     assert.equal((await rp.finish(page.url())).idToken.acr, '3');
+  });
+
+  it('an officer signs in at the counter page and registers a person', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${s.issuer}/counter`);
+    await signInL1(page, s.issuer, SANDBOX.citizen3);
+    await page.getByRole('heading', { name: 'Đăng ký tài khoản tại quầy Bưu điện' }).waitFor();
+    await page.getByLabel('Giấy tờ đã kiểm tra').selectOption('cccd');
+    await page.getByLabel('Số CCCD/CMND').fill('001188000051');
+    await page.getByLabel('Họ tên').fill('Đinh Thị Quầy');
+    await page.getByLabel('Ngày sinh').fill('05/05/1988');
+    await page.getByLabel('Số điện thoại').fill('0913000051');
+    await page.getByRole('button', { name: 'Đăng ký tài khoản' }).click();
+    await page.getByText(/Đã tạo tài khoản mức độ 3/).waitFor();
+    const sms = (await (await page.request.get(`${s.issuer}/sandbox/sms?to=%2B84913000051&format=json`)).json()) as { text: string }[];
+    assert.match(sms[0]!.text, /\/activate\//);
   });
 });
