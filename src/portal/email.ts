@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { findAccount } from '../identity/accounts.ts';
+import { findAccount, type Account } from '../identity/accounts.ts';
 import { audit } from '../identity/audit.ts';
 import { parseEmail } from '../identity/identifiers/index.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
@@ -24,9 +24,22 @@ export function mountEmail(r: Router, p: PortalDeps): void {
 
   const emailPage = (ctx: Context, current: string | undefined, extra: Record<string, unknown> = {}, status = 200) =>
     render(ctx, 'account/email', { current, ...extra }, status);
+  // A citizen's email is optional (an enterprise's is required): a citizen may also remove it.
+  const removable = (a: Account) => a.subjectType === 'citizen' && a.identifiers.some((i) => i.type === 'email');
   r.get('/email', async (ctx) => {
     const got = await auth.requireSession(ctx, true);
-    if (got) emailPage(ctx, got.account.identifiers.find((i) => i.type === 'email')?.value);
+    if (got) emailPage(ctx, got.account.identifiers.find((i) => i.type === 'email')?.value, { removable: removable(got.account), removed: ctx.query.removed === '1' });
+  });
+  r.post('/email/remove', async (ctx) => {
+    const got = await auth.requireSession(ctx, true);
+    if (!got) return;
+    if (removable(got.account)) {
+      await db('identifiers').where({ account_id: got.account.id, type: 'email' }).delete();
+      await audit(db, { action: 'email.remove', accountId: got.account.id, ip: ctx.ip, result: 'success' });
+      await notify(ctx, got.account, 'sms.email_changed', `email-removed:${got.account.id}:${Date.now()}`);
+    }
+    ctx.status = 303;
+    ctx.redirect('/account/email?removed=1');
   });
   r.post('/email', async (ctx) => {
     const got = await auth.requireSession(ctx, true);

@@ -105,4 +105,6 @@ addMessages({
   'acct.history.success': { vi: 'Thành công', en: 'Succeeded' },
   'acct.history.failure': { vi: 'Không thành công', en: 'Failed' },
   'acct.history.service': { vi: 'Dịch vụ', en: 'Service' },
+  'acct.email.remove': { vi: 'Xóa email khỏi tài khoản', en: 'Remove the email from the account' },
+  'acct.email.removed': { vi: 'Đã xóa email khỏi tài khoản.', en: 'The email was removed from the account.' },
 });

@@ -63,6 +63,23 @@ describe('account portal: changing the email', () => {
     assert.equal(reused.status, 410, 'single use');
   });
 
+  it('a citizen may remove the optional email; an enterprise may not', async () => {
+    const citizen = await openPortal(s, RP, SANDBOX.citizen3);
+    const cid = await accountIdOf(s, 'cccd', SANDBOX.citizen3.username);
+    await s.db('identifiers').insert({ account_id: cid, type: 'email', value: 'ngoc@example.vn', verified: true, primary: true });
+    assert.match((await citizen.agent.get('/account/email').expect(200)).text, /Xóa email khỏi tài khoản/);
+    const removed = await citizen.agent.post('/account/email/remove').type('form').send({ _csrf: citizen.csrf }).redirects(0);
+    assert.equal(removed.headers.location, '/account/email?removed=1');
+    assert.deepEqual(await emailsOf(s, cid), []);
+    assert.ok(await s.db('audit_events').where({ account_id: cid, action: 'email.remove' }).first());
+
+    const enterprise = await openPortal(s, RP, SANDBOX.enterprise);
+    const eid = await accountIdOf(s, 'mst', SANDBOX.enterprise.username);
+    assert.doesNotMatch((await enterprise.agent.get('/account/email').expect(200)).text, /Xóa email khỏi tài khoản/);
+    await enterprise.agent.post('/account/email/remove').type('form').send({ _csrf: enterprise.csrf }).expect(303);
+    assert.equal((await emailsOf(s, eid)).length, 1, 'an enterprise keeps its required email');
+  });
+
   it('an expired or made-up link changes nothing', async () => {
     const { agent, csrf } = await openPortal(s, RP, SANDBOX.enterprise);
     const id = await accountIdOf(s, 'mst', SANDBOX.enterprise.username);
