@@ -99,7 +99,9 @@ describe('operations', () => {
       await s.db('flows').insert({ id: 'old-flow', kind: 'x', state: 'y', expires_at: past });
       await s.db('counter_requests').insert({ client_id: 'c', idempotency_key: 'old-key', request_hash: 'h', created_at: new Date(Date.now() - 8 * 86400_000) });
       await s.db('counter_requests').insert({ client_id: 'c', idempotency_key: 'new-key', request_hash: 'h' });
-      assert.ok(await cleanupExpired(s.db) >= 4);
+      await s.db('session_meta').insert({ session_uid: 'old-session', account_id: '00000000-0000-4000-8000-000000000001', ip: '203.0.113.9', last_seen_at: past });
+      assert.ok(await cleanupExpired(s.db) >= 5);
+      assert.equal(await s.db('session_meta').where({ session_uid: 'old-session' }).first(), undefined);
       assert.deepEqual((await s.db('counter_requests').where({ client_id: 'c' })).map((r: { idempotency_key: string }) => r.idempotency_key), ['new-key']);
       assert.equal(await s.db('oidc_models').where({ id: 'expired-at' }).first(), undefined);
       assert.ok(await s.db('oidc_models').where({ id: 'live-at' }).first());
