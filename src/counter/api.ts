@@ -72,8 +72,8 @@ export function counterApi(cfg: Config, db: Db, provider: Provider, sms: SmsGate
     }
     const out = await createAtCounter(cfg, db, sms, who(ctx, caller), { idNumber: s('idNumber'), fullName: s('fullName'), birthdate: s('birthdate'), phone: s('phone'), email: s('email'), documentType: doc.type });
     if (out.ok) {
-      ctx.status = 201;
-      ctx.body = { accountId: out.accountId, level: 3, status: 'pending_activation', activationExpiresAt: out.activationExpiresAt.toISOString() };
+      ctx.status = out.reissued ? 200 : 201;
+      ctx.body = { accountId: out.accountId, level: 3, status: 'pending_activation', activationExpiresAt: out.activationExpiresAt.toISOString(), ...(out.reissued ? { activationReissued: true } : {}) };
       return;
     }
     if (out.error === 'account_exists') return problem(ctx, 409, 'account_exists', 'an account with this ID number exists', { level: out.level, upgradable: out.upgradable });

@@ -25,6 +25,7 @@ addMessages({
   'counter.err.document': { vi: 'Chọn loại giấy tờ đã kiểm tra.', en: 'Choose the document you checked.' },
   'counter.submit': { vi: 'Đăng ký tài khoản', en: 'Register the account' },
   'counter.created': { vi: 'Đã tạo tài khoản mức độ 3. Đường dẫn kích hoạt (72 giờ) đã được gửi bằng SMS đến {phone}.', en: 'A level-3 account was created. An activation link (72 hours) was sent by SMS to {phone}.' },
+  'counter.reissued': { vi: 'Tài khoản này đã được đăng ký nhưng chưa kích hoạt: đã gửi lại đường dẫn kích hoạt mới (72 giờ) đến {phone}; đường dẫn cũ không còn dùng được.', en: 'This account was registered but never activated: a new activation link (72 hours) was sent to {phone}; the old link no longer works.' },
   'counter.exists': { vi: 'Số định danh này đã có tài khoản (mức độ {level}).', en: 'This ID number already has an account (level {level}).' },
   'counter.upgrade': { vi: 'Nâng tài khoản lên mức độ 3', en: 'Raise the account to level 3' },
   'counter.upgraded': { vi: 'Tài khoản đã ở mức độ 3.', en: 'The account is now level 3.' },
@@ -64,7 +65,7 @@ export async function counterPage(cfg: Config, db: Db, sms: SmsGateway): Promise
     const values = { ...parsed.values, documentType: typeof documentType === 'string' ? documentType : '' };
     if (!parsed.person || !isDocument(documentType)) return form(ctx, o, { values, errors: parsed.errors }, 400);
     const out = await createAtCounter(cfg, db, sms, who(ctx, o), { ...parsed.values, documentType });
-    if (out.ok) return render(ctx, 'counter/done', { notice: 'counter.created', params: { phone: maskPhone(out.phone) } });
+    if (out.ok) return render(ctx, 'counter/done', { notice: out.reissued ? 'counter.reissued' : 'counter.created', params: { phone: maskPhone(out.phone) } });
     if (out.error === 'account_exists') return form(ctx, o, { values, exists: { level: out.level, upgradable: out.upgradable } }, 409);
     return form(ctx, o, { values, formError: 'error.generic' }, 400);
   });

@@ -24,7 +24,7 @@ export interface CounterActor { actor: string; officerId: string; postOffice: st
 export interface CounterPerson { idNumber?: string | undefined; fullName?: string | undefined; birthdate?: string | undefined; phone?: string | undefined; email?: string | undefined; documentType?: string | undefined }
 
 export type CreateOutcome =
-  | { ok: true; accountId: string; activationExpiresAt: Date; phone: string }
+  | { ok: true; accountId: string; activationExpiresAt: Date; phone: string; reissued: boolean }
   | { ok: false; error: 'document' }
   | { ok: false; error: 'account_exists'; level: number; upgradable: boolean }
   | { ok: false; error: 'invalid'; fields: FieldError[] };
@@ -37,6 +37,12 @@ export async function createAtCounter(cfg: Config, db: Db, sms: SmsGateway, who:
   const existingId = person.ok ? await findAccountIdByIdentifier(db, person.value.type, person.value.value) : undefined;
   if (existingId) {
     const existing = (await findAccount(db, existingId))!;
+    // Registered here before but never activated (the link lost or expired): a new link, not a dead end.
+    if (existing.status === 'pending_activation') {
+      const sent = await sendActivation(cfg, db, sms, existing.id);
+      await audit(db, { action: 'account.activation_reissued', accountId: existing.id, actor: who.actor, ip: who.ip, method: 'counter', result: 'success', clientId: who.clientId, details: { postOffice: who.postOffice, officer: who.officerId } });
+      return { ok: true, accountId: existing.id, ...sent, reissued: true };
+    }
     return { ok: false, error: 'account_exists', level: existing.level, upgradable: existing.level < 3 };
   }
   const created = await createAccount(db, {
@@ -47,14 +53,21 @@ export async function createAtCounter(cfg: Config, db: Db, sms: SmsGateway, who:
     if (created.errors.some((e) => e.error === 'duplicate')) return { ok: false, error: 'account_exists', level: 3, upgradable: false };
     return { ok: false, error: 'invalid', fields: created.errors };
   }
+  const sent = await sendActivation(cfg, db, sms, created.accountId);
+  await audit(db, { action: 'account.register', accountId: created.accountId, actor: who.actor, ip: who.ip, method: 'counter', result: 'success', clientId: who.clientId, details: { postOffice: who.postOffice, officer: who.officerId, document: p.documentType } });
+  return { ok: true, accountId: created.accountId, ...sent, reissued: false };
+}
+
+/** A fresh single-use activation link by SMS (72 h); any earlier link of the account stops working. */
+async function sendActivation(cfg: Config, db: Db, sms: SmsGateway, accountId: string): Promise<{ activationExpiresAt: Date; phone: string }> {
+  await db('flows').where({ kind: ACTIVATION_KIND }).andWhereRaw("data->>'accountId' = ?", [accountId]).delete();
   const code = randomBytes(12).toString('base64url');
   const activationExpiresAt = new Date(Date.now() + ACTIVATION_TTL_MS);
-  await saveFlow(db, { id: activationFlowId(cfg.otpSecret, code), kind: ACTIVATION_KIND, state: 'start', data: { accountId: created.accountId }, expiresAt: activationExpiresAt });
-  const account = (await findAccount(db, created.accountId))!;
+  await saveFlow(db, { id: activationFlowId(cfg.otpSecret, code), kind: ACTIVATION_KIND, state: 'start', data: { accountId }, expiresAt: activationExpiresAt });
+  const account = (await findAccount(db, accountId))!;
   const phone = account.identifiers.find((i) => i.type === 'phone')!.value;
-  await sms.send({ to: phone, text: `Tai khoan Cong DVC cua ban da duoc tao tai buu cuc. Kich hoat trong 72 gio: ${cfg.issuer}/activate/${code}`, idempotencyKey: `activation:${created.accountId}` });
-  await audit(db, { action: 'account.register', accountId: created.accountId, actor: who.actor, ip: who.ip, method: 'counter', result: 'success', clientId: who.clientId, details: { postOffice: who.postOffice, officer: who.officerId, document: p.documentType } });
-  return { ok: true, accountId: created.accountId, activationExpiresAt, phone };
+  await sms.send({ to: phone, text: `Tai khoan Cong DVC cua ban da duoc tao tai buu cuc. Kich hoat trong 72 gio: ${cfg.issuer}/activate/${code}`, idempotencyKey: `activation:${code}` });
+  return { activationExpiresAt, phone };
 }
 
 export type UpgradeOutcome = { ok: true; accountId: string; changed: boolean } | { ok: false; error: 'invalid' | 'not_found' };

@@ -64,9 +64,15 @@ describe('counter API (R5) and activation', () => {
     assert.equal((await s.db('identifiers').where({ type: 'cccd', value: PERSON.idNumber })).length, 1);
     const reused = await api(s, token, '/accounts', { ...PERSON, fullName: 'Someone Else' }, { 'idempotency-key': 'k-create-1' });
     assert.equal(reused.status, 422);
-    const dup = await api(s, token, '/accounts', PERSON, { 'idempotency-key': 'k-create-2' });
-    assert.equal(dup.status, 409);
-    assert.equal(dup.body.error, 'account_exists');
+    // The same person again before activating: a new link (the earlier one stops working), no second account.
+    const firstLink = await activationLink(newAgent(s.issuer), '+84913000031');
+    const again = await api(s, token, '/accounts', PERSON, { 'idempotency-key': 'k-create-2' });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.activationReissued, true);
+    assert.equal(again.body.accountId, first.body.accountId);
+    assert.notEqual(await activationLink(newAgent(s.issuer), '+84913000031'), firstLink);
+    assert.equal((await newAgent(s.issuer).get(new URL(firstLink).pathname)).status, 410);
+    assert.equal((await s.db('identifiers').where({ type: 'cccd', value: PERSON.idNumber })).length, 1);
     const row = await s.db('audit_events').where({ action: 'account.register', method: 'counter' }).first();
     assert.match(row.actor, /officer:officer-7@BC-100000/);
     const bad = await api(s, token, '/accounts', { ...PERSON, idNumber: '12', phone: 'x' }, { 'idempotency-key': 'k-create-3' });
@@ -86,6 +92,9 @@ describe('counter API (R5) and activation', () => {
     const rp2 = await startRp(s.issuer, RP.client_id, RP.client_secret);
     const end = await loginL1(newAgent(s.issuer), s.issuer, rp2.authUrl, { username: PERSON.idNumber, password: 'Kichhoat@2026', phone: '+84913000031' }, { consent: false });
     assert.equal((await rp2.finish(end.external!)).idToken.acr, '3');
+    const dup = await api(s, token, '/accounts', PERSON, { 'idempotency-key': 'k-create-4' });
+    assert.equal(dup.status, 409, 'an active account is not registered twice');
+    assert.equal(dup.body.error, 'account_exists');
   });
 
   it('an expired activation link says so', async () => {
@@ -97,6 +106,11 @@ describe('counter API (R5) and activation', () => {
     const res = await agent.get(new URL(link).pathname);
     assert.equal(res.status, 410);
     assert.match(res.text, /hết hạn/);
+    // Back at the counter: a new link, which works.
+    assert.equal((await api(s, token, '/accounts', p, { 'idempotency-key': 'k-expire-2' })).status, 200);
+    const fresh = await activationLink(agent, '+84913000032');
+    assert.notEqual(fresh, link);
+    assert.equal((await agent.get(new URL(fresh).pathname)).status, 200);
   });
 
   it('the officer raises an existing level-2 account to 3 after the in-person check', async () => {

@@ -39,6 +39,11 @@ describe('counter page for post-office officers', () => {
     assert.equal(event.client_id, 'dvc-counter');
     const sms = await agent.get('/sandbox/sms?to=%2B84913000041').set('accept', 'application/json');
     assert.match((sms.body as { text: string }[])[0]!.text, /\/activate\//);
+    // The person comes back without having activated: a new link, still one account.
+    const again = await agent.post('/counter/accounts').type('form').send({ _csrf: csrfOf(page), ...PERSON });
+    assert.equal(again.status, 200);
+    assert.match(again.text, /đã gửi lại đường dẫn kích hoạt mới/);
+    assert.equal((await s.db('identifiers').where({ type: 'cccd', value: PERSON.idNumber })).length, 1);
   });
 
   it('bad input gets field errors and creates nothing; an existing level-2 account can be raised to 3', async () => {
