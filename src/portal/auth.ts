@@ -11,6 +11,14 @@ import { findAccount, type Account } from '../identity/accounts.ts';
 import { knexAdapterFactory } from '../provider/adapter.ts';
 import { hmac } from '../shared/digest.ts';
 import { deleteFlow, loadFlow, saveFlow, type Flow } from '../shared/flows.ts';
+import { addMessages } from '../shared/i18n.ts';
+import { render } from '../web/render.ts';
+
+addMessages({
+  'fp.not_signed_in.title': { vi: 'Chưa đăng nhập', en: 'Not signed in' },
+  'fp.not_signed_in': { vi: 'Bạn chưa đăng nhập, hoặc chưa đạt mức độ xác minh trang này yêu cầu.', en: 'You did not sign in, or not at the level this page needs.' },
+  'fp.try_again': { vi: 'Đăng nhập lại', en: 'Sign in again' },
+});
 
 export const PORTAL_CLIENT_ID = 'dvc-account';
 /** Sensitive actions need a sign-in of the last five minutes (OIDC max_age). */
@@ -110,8 +118,13 @@ export async function firstPartyAuth(cfg: Config, db: Db, router: Router, site: 
     await deleteFlow(db, login.id);
     // The person cancelled or could not meet the request (e.g. a link of another person's SIM): back home.
     if (typeof ctx.query.error === 'string') {
-      ctx.status = 303;
-      ctx.redirect(`${base}${(await session(ctx)) ? `?error=${encodeURIComponent(ctx.query.error)}` : ''}`);
+      if (await session(ctx)) {
+        ctx.status = 303;
+        ctx.redirect(`${base}?error=${encodeURIComponent(ctx.query.error)}`);
+        return;
+      }
+      // Not signed in (cancelled, or the level asked for was not reached): say so, offer to try again.
+      render(ctx, 'signin-not-done', { retryHref: base }, 401);
       return;
     }
     const tokens = await oidc.authorizationCodeGrant(await rp(), new URL(`${redirectUri}?${ctx.querystring}`), { pkceCodeVerifier: login.data.verifier, expectedState: state, expectedNonce: login.data.nonce });

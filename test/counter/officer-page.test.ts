@@ -3,7 +3,7 @@
 // raising an existing level-2 account — each audited with the officer and the post office.
 import assert from 'node:assert/strict';
 import { startServer, SANDBOX, type TestServer } from '../support/server.ts';
-import { newAgent, loginL1, csrfOf, type Agent } from '../support/browser.ts';
+import { newAgent, loginL1, csrfOf, follow, type Agent } from '../support/browser.ts';
 
 const PERSON = { documentType: 'cccd', idNumber: '001188000041', fullName: 'Lâm Thị Quầy', birthdate: '11/11/1988', phone: '0913000041' };
 
@@ -65,6 +65,19 @@ describe('counter page for post-office officers', () => {
     assert.equal((await s.db('accounts').where({ id: id.account_id }).first()).level, 3);
     const event = await s.db('audit_events').where({ action: 'account.level_raised', account_id: id.account_id }).first();
     assert.equal(event.actor, 'officer:VNP-HN-0001@100000');
+  });
+
+  it('a level-2 sign-in is asked to step up; giving up ends on a clear page, not a loop', async () => {
+    // (the test above raised this citizen to level 3 at the counter)
+    await s.db('accounts').whereIn('id', s.db('identifiers').select('account_id').where({ type: 'cccd', value: SANDBOX.citizen2.username })).update({ level: 2 });
+    const agent = newAgent(s.issuer);
+    const end = await loginL1(agent, s.issuer, '/counter', SANDBOX.citizen2);
+    assert.match(end.url ?? '', /^\/interaction\/[^/]+$/, 'the step-up page');
+    const uid = /\/interaction\/([^/]+)/.exec(end.url!)![1]!;
+    const aborted = await agent.post(`/interaction/${uid}/abort`).type('form').send({ _csrf: csrfOf(end.res!.text) }).redirects(0);
+    const back = await follow(agent, s.issuer, aborted.headers.location as string);
+    assert.equal(back.res!.status, 401);
+    assert.match(back.res!.text, /chưa đạt mức độ xác minh/);
   });
 
   it('someone without the counter role is refused, whatever their level', async () => {
