@@ -125,7 +125,7 @@ describe('operations', () => {
       assert.match(line, /\*\*\*@example\.vn/);
     });
 
-    it('CLI: clients add validates metadata with the provider, list and remove', () => {
+    it('CLI: clients add validates metadata with the provider, list and remove; accounts; officers', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-'));
       const good = path.join(dir, 'good.json');
       const bad = path.join(dir, 'bad.json');
@@ -137,8 +137,9 @@ describe('operations', () => {
       const refused = cli('clients', 'add', '--file', bad);
       assert.equal(refused.status, 1);
       assert.match(refused.stderr, /invalid client metadata/);
-      assert.match(cli('clients', 'list').stdout, /cli-rp\tCLI RP/);
-      assert.doesNotMatch(cli('clients', 'list').stdout, /cli-bad/);
+      const listed = cli('clients', 'list').stdout;
+      assert.match(listed, /cli-rp\tCLI RP/);
+      assert.doesNotMatch(listed, /cli-bad/);
       assert.equal(cli('clients', 'remove', 'cli-rp').status, 0);
       assert.doesNotMatch(cli('clients', 'list').stdout, /cli-rp/);
       const created = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'accounts', 'create', '--type', 'citizen', '--level', '2', '--name', 'Phạm Thị Hoa', '--birthdate', '01/02/1990', '--cccd', '001190012399', '--phone', '0987 000 111', '--password-stdin'], { env, encoding: 'utf8', input: 'Hoa@Secret2026\n' });
@@ -146,10 +147,11 @@ describe('operations', () => {
       const dup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'accounts', 'create', '--type', 'citizen', '--level', '2', '--name', 'X', '--birthdate', '01/02/1990', '--cccd', '001190012399', '--phone', '0987000111'], { env, encoding: 'utf8' });
       assert.equal(dup.status, 1);
       assert.match(dup.stderr, /duplicate/);
-      // The counter role for that person, listed, then taken away.
+      // The counter role for that person, then taken away.
       assert.equal(cli('officers', 'add', '--cccd', '001190012399', '--officer-id', 'VNP-DN-0007', '--post-office', '550000').status, 0);
-      assert.match(cli('officers', 'list').stdout, /VNP-DN-0007\t550000/);
-      assert.equal(cli('officers', 'remove', 'VNP-DN-0007').status, 0);
+      assert.equal((await s.db('counter_officers').where({ officer_id: 'VNP-DN-0007' }).first())?.post_office, '550000');
+      assert.match(cli('officers', 'remove', 'VNP-DN-0007').stdout, /removed/);
+      assert.equal(await s.db('counter_officers').where({ officer_id: 'VNP-DN-0007' }).first(), undefined);
     });
 
     it('"cancel and return to the site" and "deny" on consent send access_denied to the RP', async () => {
