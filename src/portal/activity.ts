@@ -6,6 +6,7 @@ import type { Db } from '../db/knex.ts';
 import { audit } from '../identity/audit.ts';
 import { CLAIMS } from '../provider/claims.ts';
 import { vnDate, vnMinute } from '../shared/vn-time.ts';
+import { describeDevice } from '../shared/device.ts';
 import { render } from '../web/render.ts';
 import type { Context } from 'koa';
 import { langOf } from '../shared/i18n.ts';
@@ -85,7 +86,7 @@ export function mountActivity(r: Router, p: PortalDeps): void {
     const sessions = rows.map((r: { id: string; payload: unknown; ip: string | null; user_agent: string | null; place: string | null; last_seen_at: string | Date | null }) => {
       const sp = json<{ loginTs?: number; acr?: string; amr?: string[] }>(r.payload);
       return {
-        id: r.id, current: r.id === current, ip: r.ip ?? '—', device: r.user_agent ?? '—', place: r.place ?? '', acr: sp.acr ?? '—', method: methodByAmr(ctx, sp.amr),
+        id: r.id, current: r.id === current, ip: r.ip ?? '—', device: describeDevice(r.user_agent, lang(ctx)), userAgent: r.user_agent ?? '', place: r.place ?? '', acr: sp.acr ?? '—', method: methodByAmr(ctx, sp.amr),
         started: sp.loginTs ? minute(new Date(sp.loginTs * 1000)) : '—', lastSeen: r.last_seen_at ? minute(new Date(r.last_seen_at)) : '—',
       };
     });
@@ -123,7 +124,7 @@ export function mountActivity(r: Router, p: PortalDeps): void {
     render(ctx, 'account/history', {
       page, more: rows.length > 20,
       events: shown.map((e) => ({
-        at: minute(new Date(e.at)), ip: e.ip ?? '—', device: e.user_agent ?? '—', method: methodById(ctx, e.method), client: e.client_id ? names.get(e.client_id)! : '—',
+        at: minute(new Date(e.at)), ip: e.ip ?? '—', device: describeDevice(e.user_agent, lang(ctx)), userAgent: e.user_agent ?? '', method: methodById(ctx, e.method), client: e.client_id ? names.get(e.client_id)! : '—',
         result: e.result === 'success' ? 'acct.history.success' : e.result === 'failure' ? 'acct.history.failure' : undefined,
         acr: json<{ acr?: string } | null>(e.details)?.acr ?? '—',
       })),
