@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/index.ts';
-import { createDb, migrate } from './db/knex.ts';
+import { createDb, jsonColumn, migrate } from './db/knex.ts';
 import { knexAdapterFactory } from './provider/adapter.ts';
 import { createProvider, TTL } from './provider/configuration.ts';
 import { loadSigningKeys, pruneRetiredKeys, rotateSigningKeys } from './provider/keys.ts';
@@ -80,7 +80,7 @@ async function clients(cfg: ReturnType<typeof loadConfig>, db: ReturnType<typeof
   if (action === 'list') {
     const rows = await db('oidc_models').where({ kind: 'Client' }).orderBy('id');
     for (const r of rows) {
-      const m = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>;
+      const m = jsonColumn<Record<string, unknown>>(r.payload);
       process.stdout.write(`${String(r.id)}\t${String(m.client_name ?? '')}\t${JSON.stringify(m.redirect_uris ?? [])}\n`);
     }
     return 0;

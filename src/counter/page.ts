@@ -23,6 +23,9 @@ addMessages({
   'counter.document.cmnd': { vi: 'Chứng minh nhân dân', en: 'Identity card (CMND)' },
   'counter.document.passport': { vi: 'Hộ chiếu', en: 'Passport' },
   'counter.err.document': { vi: 'Chọn loại giấy tờ đã kiểm tra.', en: 'Choose the document you checked.' },
+  'counter.err.upgrade': { vi: 'Số định danh hoặc loại giấy tờ không hợp lệ; không có gì được thay đổi.', en: 'The ID number or the document type is not valid; nothing was changed.' },
+  'counter.err.not_found': { vi: 'Không có tài khoản nào mang số định danh này.', en: 'No account has this ID number.' },
+  'counter.err.field': { vi: 'Thông tin này không hợp lệ.', en: 'This is not valid.' },
   'counter.submit': { vi: 'Đăng ký tài khoản', en: 'Register the account' },
   'counter.created': { vi: 'Đã tạo tài khoản mức độ 3. Đường dẫn kích hoạt (72 giờ) đã được gửi bằng SMS đến {phone}.', en: 'A level-3 account was created. An activation link (72 hours) was sent by SMS to {phone}.' },
   'counter.reissued': { vi: 'Tài khoản này đã được đăng ký nhưng chưa kích hoạt: đã gửi lại đường dẫn kích hoạt mới (72 giờ) đến {phone}; đường dẫn cũ không còn dùng được.', en: 'This account was registered but never activated: a new activation link (72 hours) was sent to {phone}; the old link no longer works.' },
@@ -67,7 +70,8 @@ export async function counterPage(cfg: Config, db: Db, sms: SmsGateway): Promise
     const out = await createAtCounter(cfg, db, sms, who(ctx, o), { ...parsed.values, documentType });
     if (out.ok) return render(ctx, 'counter/done', { notice: out.reissued ? 'counter.reissued' : 'counter.created', params: { phone: maskPhone(out.phone) } });
     if (out.error === 'account_exists') return form(ctx, o, { values, exists: { level: out.level, upgradable: out.upgradable } }, 409);
-    return form(ctx, o, { values, formError: 'error.generic' }, 400);
+    // The registry-level checks of createAccount (normally caught by the form checks above).
+    return form(ctx, o, { values, errors: Object.fromEntries(out.error === 'invalid' ? out.fields.map((f) => [f.field, 'counter.err.field']) : [['documentType', 'counter.err.document']]) }, 400);
   });
 
   r.post('/accounts/upgrade', async (ctx) => {
@@ -75,7 +79,7 @@ export async function counterPage(cfg: Config, db: Db, sms: SmsGateway): Promise
     if (!o) return;
     const body = ctx.request.body as Record<string, unknown>;
     const out = await upgradeAtCounter(db, who(ctx, o), typeof body.idNumber === 'string' ? body.idNumber : '', body.documentType);
-    if (!out.ok) return form(ctx, o, { formError: 'error.generic' }, 400);
+    if (!out.ok) return form(ctx, o, { formError: out.error === 'not_found' ? 'counter.err.not_found' : 'counter.err.upgrade' }, out.error === 'not_found' ? 404 : 400);
     render(ctx, 'counter/done', { notice: 'counter.upgraded', params: {} });
   });
 

@@ -45,6 +45,11 @@ export function createTokenDb(cfg: Pick<Config, 'databaseUrl' | 'asyncCommitToke
   });
 }
 
+/** pg parses json/jsonb columns, PGlite may hand back the text: always give the value. */
+export function jsonColumn<T>(v: unknown): T {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
 /** PGlite answers count(*) with a number or BigInt, pg with a string: always give a number. */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;

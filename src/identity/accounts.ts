@@ -1,6 +1,6 @@
 // Accounts and their identifiers: the people and enterprises behind the tokens.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/knex.ts';
+import { jsonColumn, type Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
 
 export type SubjectType = 'citizen' | 'enterprise';
@@ -40,7 +40,7 @@ export async function findAccount(db: Db, id: string): Promise<Account | undefin
        filter (where i.id is not null), '[]') as ids
      from accounts a left join identifiers i on i.account_id = a.id where a.id = ? group by a.id`, [id]);
   if (!row) return undefined;
-  const ids = (typeof row.ids === 'string' ? JSON.parse(row.ids) : row.ids) as Account['identifiers'];
+  const ids = jsonColumn<Account['identifiers']>(row.ids);
   return {
     id: row.id,
     subjectType: row.subject_type,

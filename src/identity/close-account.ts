@@ -1,6 +1,7 @@
 // Closing an account: personal data and every way in go now; a tombstone (type, level, dates) and
 // the audit trail stay for the retention period the law requires, then the purge removes them.
 import type { Db } from '../db/knex.ts';
+import { revokeEverything } from './sessions.ts';
 
 export async function closeAccount(db: Db, accountId: string): Promise<void> {
   await db.transaction(async (trx) => {
@@ -9,7 +10,7 @@ export async function closeAccount(db: Db, accountId: string): Promise<void> {
     if (!row || row.status === 'closed') return;
     await trx('identifiers').where({ account_id: accountId }).delete();
     await trx('credentials').where({ account_id: accountId }).delete();
-    await trx('oidc_models').where({ account_id: accountId }).delete();
+    await revokeEverything(trx, accountId);
     await trx('session_meta').where({ account_id: accountId }).delete();
     await trx('accounts').where({ id: accountId }).update({
       status: 'closed', full_name: null, birthdate: null, organisation_name: null, closed_at: trx.fn.now(), updated_at: trx.fn.now(),

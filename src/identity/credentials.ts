@@ -1,6 +1,6 @@
 // Credentials (kratos-style): one row per credential, typed JSON config, unique identifiers.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/knex.ts';
+import { jsonColumn, type Db } from '../db/knex.ts';
 
 export interface Credential<C = Record<string, unknown>> {
   id: string;
@@ -8,10 +8,11 @@ export interface Credential<C = Record<string, unknown>> {
   type: string;
   config: C;
   version: number;
+  createdAt: Date;
 }
 
-function fromRow<C>(r: { id: string; account_id: string; type: string; config: unknown; version: number }): Credential<C> {
-  return { id: r.id, accountId: r.account_id, type: r.type, config: (typeof r.config === 'string' ? JSON.parse(r.config) : r.config) as C, version: r.version };
+function fromRow<C>(r: { id: string; account_id: string; type: string; config: unknown; version: number; created_at: string | Date }): Credential<C> {
+  return { id: r.id, accountId: r.account_id, type: r.type, config: jsonColumn<C>(r.config), version: r.version, createdAt: new Date(r.created_at) };
 }
 
 export async function addCredential<C>(trx: Db, accountId: string, type: string, config: C, identifiers: string[] = []): Promise<string> {
@@ -21,8 +22,9 @@ export async function addCredential<C>(trx: Db, accountId: string, type: string,
   return id;
 }
 
-export async function credentialsOf<C>(db: Db, accountId: string, type: string): Promise<Credential<C>[]> {
-  const rows = await db('credentials').where({ account_id: accountId, type }).orderBy('created_at');
+/** The account's credentials of one type, or of every type, oldest first. */
+export async function credentialsOf<C = Record<string, unknown>>(db: Db, accountId: string, type?: string): Promise<Credential<C>[]> {
+  const rows = await db('credentials').where({ account_id: accountId, ...(type ? { type } : {}) }).orderBy('created_at');
   return rows.map((r) => fromRow<C>(r));
 }
 

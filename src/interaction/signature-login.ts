@@ -11,7 +11,8 @@ import { addCredential, findCredentialByIdentifier } from '../identity/credentia
 import { maskId, parseEmail } from '../identity/identifiers/index.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
 import type { MethodDeps } from './method.ts';
-import { addMessages, langOf, translate } from '../shared/i18n.ts';
+import { addMessages } from '../shared/i18n.ts';
+import { smsNotifier } from '../identity/notices.ts';
 
 addMessages({
   'sig.retry': { vi: 'Thử lại', en: 'Try again' },
@@ -86,8 +87,7 @@ export function signatureLogin(deps: MethodDeps) {
     const details = { serial: s.credentialConfig.serial, issuer: s.credentialConfig.issuer };
     if (!existing) {
       await audit(db, { action: 'credential.add', accountId, ip: deps.clientIp(ctx), method: s.methodId, result: 'success', details });
-      const phone = account.identifiers.find((i) => i.type === 'phone' && i.primary);
-      if (phone) await deps.sms.send({ to: phone.value, text: translate(langOf(ctx), 'sms.signature_linked'), idempotencyKey: `linked:${s.credentialType}:${s.credentialKey}` }).catch(() => undefined);
+      await smsNotifier(deps.sms)(ctx, account, 'sms.signature_linked', `linked:${s.credentialType}:${s.credentialKey}`);
     }
     if (account.level < 3) await audit(db, { action: 'account.level_raised', accountId, ip: deps.clientIp(ctx), method: s.methodId, result: 'success', details: { from: account.level, to: 3, ...details } });
     return true;

@@ -2,7 +2,7 @@
 // and the services that hold a grant. Ending a session or a grant ends it in the provider for real.
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
-import type { Db } from '../db/knex.ts';
+import { jsonColumn, type Db } from '../db/knex.ts';
 import { audit } from '../identity/audit.ts';
 import { CLAIMS } from '../provider/claims.ts';
 import { vnDate, vnMinute } from '../shared/vn-time.ts';
@@ -13,7 +13,7 @@ import { langOf } from '../shared/i18n.ts';
 import { PORTAL_CLIENT_ID } from './auth.ts';
 import type { PortalDeps } from './deps.ts';
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const json = jsonColumn;
 const minute = vnMinute;
 
 /** Ends a provider session: back-channel logout to its RPs, their tokens, the session itself. */

@@ -1,6 +1,6 @@
 // Changing the email: a one-time link to the new address (24 h), usable on another device; the old
 // address and the phone are told.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { findAccount, type Account } from '../identity/accounts.ts';
@@ -11,10 +11,14 @@ import { langOf, translate } from '../shared/i18n.ts';
 import { hit } from '../shared/rate-limit.ts';
 import { render } from '../web/render.ts';
 import type { PortalDeps } from './deps.ts';
+import type { Config } from '../config/index.ts';
+import { hmac } from '../shared/digest.ts';
 
 const EMAIL_LINK_HOURS = 24;
 const EMAIL_CHANGES_PER_DAY = 5;
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+// Only a keyed digest of the link's token is stored (like activation codes).
+const tokenHash = (cfg: Config, token: string) => hmac(cfg.otpSecret, 'email-change', token);
 
 /** a***@example.vn: enough to recognise one's own address, not to harvest it. */
 export const maskEmail = (email: string) => email.replace(/^(.)[^@]*@/, '$1***@');
@@ -51,13 +55,13 @@ export function mountEmail(r: Router, p: PortalDeps): void {
     if (email.value.toLowerCase() === current?.toLowerCase()) return emailPage(ctx, current, { values: { email: raw }, errors: { email: 'acct.email.err.same' } }, 400);
     if ((await hit(db, `email-change:${got.account.id}`, 86_400)) > EMAIL_CHANGES_PER_DAY) return emailPage(ctx, current, { values: { email: raw }, formError: 'acct.email.err.too_many' }, 429);
     const token = randomBytes(24).toString('base64url');
-    await saveFlow(db, { id: `email:${tokenHash(token)}`, kind: 'email_change', state: 'sent', data: { accountId: got.account.id, email: email.value }, expiresAt: new Date(Date.now() + EMAIL_LINK_HOURS * 3600_000) });
+    await saveFlow(db, { id: `email:${tokenHash(cfg, token)}`, kind: 'email_change', state: 'sent', data: { accountId: got.account.id, email: email.value }, expiresAt: new Date(Date.now() + EMAIL_LINK_HOURS * 3600_000) });
     const lang = langOf(ctx);
     const link = `${cfg.issuer}/account/email/confirm?token=${token}`;
     try {
-      await p.email.send({ to: email.value, subject: translate(lang, 'mail.email_verify.subject'), text: translate(lang, 'mail.email_verify.body', { link, hours: EMAIL_LINK_HOURS }), idempotencyKey: `email-verify:${tokenHash(token)}` });
+      await p.email.send({ to: email.value, subject: translate(lang, 'mail.email_verify.subject'), text: translate(lang, 'mail.email_verify.body', { link, hours: EMAIL_LINK_HOURS }), idempotencyKey: `email-verify:${tokenHash(cfg, token)}` });
     } catch {
-      await deleteFlow(db, `email:${tokenHash(token)}`);
+      await deleteFlow(db, `email:${tokenHash(cfg, token)}`);
       return emailPage(ctx, current, { values: { email: raw }, formError: 'acct.email.err.unavailable' }, 503);
     }
     await audit(db, { action: 'email.change_requested', accountId: got.account.id, ip: ctx.ip, result: 'success' });
@@ -66,7 +70,7 @@ export function mountEmail(r: Router, p: PortalDeps): void {
 
   // The link may be opened on another device (a phone's mail app): the token alone proves the address.
   // Opening it only shows a button, so mail scanners that follow links do not use it up.
-  const pending = async (token: unknown) => (typeof token === 'string' && token.length < 100 ? loadFlow<{ accountId: string; email: string }>(db, `email:${tokenHash(token)}`, 'email_change') : undefined);
+  const pending = async (token: unknown) => (typeof token === 'string' && token.length < 100 ? loadFlow<{ accountId: string; email: string }>(db, `email:${tokenHash(cfg, token)}`, 'email_change') : undefined);
   r.get('/email/confirm', async (ctx) => {
     const f = await pending(ctx.query.token);
     if (!f) return render(ctx, 'account/email-confirm', { expired: true }, 410);

@@ -4,6 +4,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { audit } from '../identity/audit.ts';
+import { credentialsOf } from '../identity/credentials.ts';
 import { formatDateVn, maskId, maskPhone, parsePhone } from '../identity/identifiers/index.ts';
 import { otpStep } from '../interaction/otp-step.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
@@ -53,7 +54,7 @@ export function mountIdentity(r: Router, p: PortalDeps): void {
     const got = await auth.requireSession(ctx, true);
     if (!got) return;
     const { account } = got;
-    const credentials = await db('credentials').where({ account_id: account.id }).select('type', 'created_at', 'config');
+    const credentials = await credentialsOf(db, account.id);
     const history = await db('audit_events').where({ account_id: account.id }).orderBy('at', 'desc').limit(1000).select('at', 'action', 'method', 'result', 'ip', 'client_id');
     ctx.set('content-disposition', 'attachment; filename="dvc-id-my-data.json"');
     ctx.set('cache-control', 'no-store');
@@ -61,9 +62,9 @@ export function mountIdentity(r: Router, p: PortalDeps): void {
       exportedAt: new Date().toISOString(),
       account: { id: account.id, type: account.subjectType, level: account.level, status: account.status, fullName: account.fullName, birthdate: account.birthdate, organisation: account.organisationName },
       identifiers: account.identifiers,
-      credentials: credentials.map((c: { type: string; created_at: string; config: unknown }) => {
-        const { hash: _h, secret: _s, codes: _c, ...safe } = (typeof c.config === 'string' ? JSON.parse(c.config) : c.config) as Record<string, unknown>;
-        return { type: c.type, createdAt: c.created_at, details: safe };
+      credentials: credentials.map((c) => {
+        const { hash: _h, secret: _s, codes: _c, ...safe } = c.config;
+        return { type: c.type, createdAt: c.createdAt.toISOString(), details: safe };
       }),
       connectedServices: await connectedServices(db, p.provider, account.id),
       history,

@@ -100,12 +100,11 @@ export function mountSecurity(r: Router, p: PortalDeps): void {
   r.get('/methods', async (ctx) => {
     const got = await auth.requireSession(ctx);
     if (!got) return;
-    const rows = (await db('credentials').where({ account_id: got.account.id }).orderBy('created_at')).filter((c: { type: string }) => kindOf.has(c.type));
-    const logins = rows.filter((c: { type: string }) => LOGIN_WAYS.includes(c.type)).length;
-    const methods = rows.map((c: { id: string; type: string; config: unknown; created_at: string | Date }) => {
-      const conf = (typeof c.config === 'string' ? JSON.parse(c.config) : c.config) as Record<string, unknown>;
+    const creds = (await credentialsOf(db, got.account.id)).filter((c) => kindOf.has(c.type));
+    const logins = creds.filter((c) => LOGIN_WAYS.includes(c.type)).length;
+    const methods = creds.map((c) => {
       const kind = kindOf.get(c.type)!;
-      return { id: c.id, label: kind.label, detail: kind.describe?.(conf) ?? '', since: vnDate(new Date(c.created_at)), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
+      return { id: c.id, label: kind.label, detail: kind.describe?.(c.config) ?? '', since: vnDate(c.createdAt), removable: !LOGIN_WAYS.includes(c.type) || logins > 1 };
     });
     render(ctx, 'account/methods', {
       methods, otpPhone: otpPhoneOf(got.account), removed: ctx.query.removed === '1', refused: ctx.query.refused === '1', linked: ctx.query.linked === '1',

@@ -1,6 +1,6 @@
 // One knex adapter for every oidc-provider model, all rows in `oidc_models`.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Db } from '../db/knex.ts';
+import { jsonColumn, type Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,7 +44,7 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
         `select payload, consumed_at from oidc_models where kind = ? and ${column} = ? and (expires_at is null or expires_at > now()) limit 1`, [this.kind, value]);
       const row = rows[0];
       if (!row) return undefined;
-      const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
+      const payload = jsonColumn<AdapterPayload>(row.payload);
       if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at).getTime() / 1000);
       return payload;
     }

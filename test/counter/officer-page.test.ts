@@ -58,6 +58,14 @@ describe('counter page for post-office officers', () => {
     const dup = await agent.post('/counter/accounts').type('form').send({ _csrf: csrfOf(page), ...PERSON, idNumber: SANDBOX.citizen2.username, fullName: 'Nguyễn Văn An', birthdate: '12/05/1999' });
     assert.equal(dup.status, 409);
     assert.match(dup.text, /đã có tài khoản \(mức độ 2\)/);
+    const badUpgrade = await agent.post('/counter/accounts/upgrade').type('form').send({ _csrf: csrfOf(dup.text), idNumber: SANDBOX.citizen2.username, documentType: 'library card' });
+    assert.equal(badUpgrade.status, 400);
+    assert.match(badUpgrade.text, /không có gì được thay đổi/);
+    const unknown = await agent.post('/counter/accounts/upgrade').type('form').send({ _csrf: csrfOf(dup.text), idNumber: '001188000099', documentType: 'cccd' });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.text, /Không có tài khoản nào/);
+    const id0 = await s.db('identifiers').where({ type: 'cccd', value: SANDBOX.citizen2.username }).first();
+    assert.equal((await s.db('accounts').where({ id: id0.account_id }).first()).level, 2, 'nothing changed yet');
     const raised = await agent.post('/counter/accounts/upgrade').type('form').send({ _csrf: csrfOf(dup.text), idNumber: SANDBOX.citizen2.username, documentType: 'cccd' });
     assert.equal(raised.status, 200);
     assert.match(raised.text, /đã ở mức độ 3/);

@@ -3,7 +3,7 @@ import { fail, ok, prepare, type Parsed } from './common.ts';
 
 // Vietnam is UTC+7 all year (no DST). "Today" is Vietnam's today whatever the server's zone, so a
 // baby registered just after midnight in Hà Nội is not "born in the future" on a UTC server.
-const VN_OFFSET_MS = 7 * 3600 * 1000;
+export const VN_OFFSET_MS = 7 * 3600 * 1000;
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /**
