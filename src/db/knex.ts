@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import ClientPgLite from 'knex-pglite';
+import { PGlite } from '@electric-sql/pglite';
 import type { Config } from '../config/index.ts';
 
 // pg returns int8/numeric as strings; we only use int8 for counters and ids that fit in a double.
@@ -18,11 +19,29 @@ export function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
     return knexFactory({ client: 'pg', connection: cfg.databaseUrl, pool: { min: 0, max: 10 } });
   }
   mkdirSync(cfg.dataDir, { recursive: true });
+  // Same answers as pg: int8 as a number (pg's parser above), not a BigInt.
+  const pglite = new PGlite(path.join(cfg.dataDir, 'pgdata'), { parsers: { 20: (v: string) => Number(v) } });
   return knexFactory({
-    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    client: EmbeddedClient as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
-    connection: { filename: path.join(cfg.dataDir, 'pgdata') },
+    connection: { pglite },
   } as Knex.Config);
+}
+
+interface QueryObject { method?: string }
+type ProcessResponse = (obj: QueryObject, runner: unknown) => unknown;
+
+/**
+ * knex-pglite answers `delete()` with its raw result (the command becomes "DEL", which knex's
+ * postgres dialect does not know) where pg gives the number of deleted rows. Corrected here, once,
+ * so that no caller can tell which database it has.
+ */
+const Base = ClientPgLite as unknown as new (config: unknown) => { processResponse: ProcessResponse };
+class EmbeddedClient extends Base {
+  override processResponse: ProcessResponse = (obj, runner) => {
+    if (obj.method === 'del') return Base.prototype.processResponse.call(this, { ...obj, method: 'delete' }, runner);
+    return Base.prototype.processResponse.call(this, obj, runner);
+  };
 }
 
 /**
@@ -50,7 +69,7 @@ export function jsonColumn<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
 
-/** PGlite answers count(*) with a number or BigInt, pg with a string: always give a number. */
+/** count(*) is int8: a number on both databases (parsers above); kept for sums and casts. */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);

@@ -2,6 +2,9 @@
 // or, when asked, the embedded database. Each server gets the config the test names.
 import 'reflect-metadata';
 import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createDb, migrate, type Db } from '../../src/db/knex.ts';
@@ -14,6 +17,14 @@ const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 // Each test run works in its own schema, so two runs on one server (a developer and CI) never meet.
 const SCHEMA = `dvc_test_${process.pid}`;
 export const TEST_DATABASE_URL = `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
+
+/** `TEST_DB=embedded` runs the same tests on the embedded database (PGlite) that `npm start` uses. */
+export const EMBEDDED = process.env.TEST_DB === 'embedded';
+
+/** For a test that needs two nodes on one database, which the single-process embedded database cannot be. */
+export function postgresOnly(ctx: Mocha.Context): void {
+  if (EMBEDDED) ctx.skip();
+}
 
 let cleaned = false;
 
@@ -49,8 +60,11 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
+  // Embedded: every server its own data folder (a second node cannot open the first one's).
+  const dataDir = EMBEDDED ? mkdtempSync(path.join(tmpdir(), 'dvc-test-db-')) : undefined;
   const cfg = loadConfig({
-    ISSUER: issuer, PORT: String(port), DATABASE_URL: TEST_DATABASE_URL, CAPTCHA: 'off', LOG_LEVEL: 'silent',
+    ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: 'silent',
+    ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
     LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
     ...env,
   });
@@ -68,6 +82,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
       await new Promise<void>((r) => server.close(() => r()));
       await app.close();
       await db.destroy();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
