@@ -30,17 +30,28 @@ let cleaned = false;
 let template: string | undefined;
 
 /** Creating an embedded database (its initdb) takes seconds; a migrated copy opens at once. */
-async function embeddedDataDir(): Promise<string> {
+async function embeddedTemplate(): Promise<string> {
   if (!template) {
-    template = mkdtempSync(path.join(tmpdir(), 'dvc-test-template-'));
-    const db = createDb({ databaseUrl: undefined, dataDir: template });
+    const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-template-'));
+    const db = createDb({ databaseUrl: undefined, dataDir: dir });
     await migrate(db);
     await db.destroy();
-    process.once('exit', () => rmSync(template!, { recursive: true, force: true }));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    template = dir;
   }
+  return template;
+}
+
+async function embeddedDataDir(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-db-'));
-  cpSync(template, dir, { recursive: true });
+  cpSync(await embeddedTemplate(), dir, { recursive: true });
   return dir;
+}
+
+// A root hook (this module is loaded once): the template is made before the first test's own hooks
+// start their clocks.
+if (EMBEDDED && typeof before === 'function') {
+  before(async function () { this.timeout(300_000); await embeddedTemplate(); });
 }
 
 /** Once per run: a fresh schema for this run, and the schemas of runs that are gone are dropped. */
