@@ -10,6 +10,7 @@ addMessages({
   'pwotp.captcha.new': { vi: 'Đổi hình khác', en: 'Show another picture' },
   'pwotp.submit': { vi: 'Đăng nhập', en: 'Sign in' },
   'pwotp.forgot': { vi: 'Quên mật khẩu?', en: 'Forgot your password?' },
+  'pwotp.not_mine': { vi: 'Số định danh của tôi bị người khác đăng ký tài khoản', en: 'Someone else registered an account with my ID number' },
   'pwotp.other': { vi: 'Chọn phương thức khác', en: 'Choose another method' },
   'pwotp.err.username': { vi: 'Vui lòng nhập số CCCD (12 số), CMND (9 số) hoặc mã số thuế.', en: 'Enter a 12-digit CCCD, a 9-digit CMND or a tax code.' },
   'pwotp.err.password_required': { vi: 'Vui lòng nhập mật khẩu.', en: 'Enter your password.' },
