@@ -47,6 +47,22 @@ const windowEnds = (s: TestServer) => s.db('rate_limits').where('key', 'like', '
 
 const smsTo = async (s: TestServer, phone: string) => (await s.db('sandbox_sms').where({ to: phone }).select('text')).map((r: { text: string }) => r.text);
 
+/** Wrong passwords from a botnet, window after window, until password login to citizen 3 is disabled. */
+async function disableCitizen3(s: TestServer): Promise<number> {
+  let checked = 0;
+  for (let w = 0; w < 4; w++) {
+    checked += (await flood(s, CITIZEN3_SPELLINGS, 30)).checked;
+    await windowEnds(s);
+  }
+  return checked;
+}
+
+async function citizen3Password(s: TestServer) {
+  const c3 = await s.db('identifiers').where({ type: 'cccd', value: SANDBOX.citizen3.username }).first('account_id') as { account_id: string };
+  const saved = await s.db('credentials').where({ account_id: c3.account_id, type: 'password' }).first() as { id: string; config: unknown; version: number };
+  return { restore: () => s.db('credentials').where({ id: saved.id }).update({ config: saved.config, version: saved.version + 10 }) };
+}
+
 /** A full sign-in (password, SMS code) on this agent: the browser becomes a remembered device. */
 async function signInFully(s: TestServer, agent: Agent, who: typeof SANDBOX.citizen3, ip = freshIp()) {
   const rp = await startRp(s.issuer, CLIENT.client_id, CLIENT.client_secret, { prompt: 'login' });
@@ -129,17 +145,11 @@ describe('security: password guessing (issue 11, findings 1–2)', function () {
   });
 
   it('12 (LOGIN_MAX_CONSECUTIVE_FAILURES) failures across windows disable password login until "forgot password"; the remembered device and the SIM still sign in', async () => {
-    const c3 = await s.db('identifiers').where({ type: 'cccd', value: SANDBOX.citizen3.username }).first('account_id') as { account_id: string };
-    // The sandbox password comes back at the end (the test changes it).
-    const saved = await s.db('credentials').where({ account_id: c3.account_id, type: 'password' }).first() as { id: string; config: unknown; version: number };
+    const saved = await citizen3Password(s); // the test changes it
     const owner = newAgent(s.issuer);
     await signInFully(s, owner, SANDBOX.citizen3);
     await s.db('rate_limits').delete();
-    let checked = 0;
-    for (let w = 0; w < 4; w++) {
-      checked += (await flood(s, CITIZEN3_SPELLINGS, 30)).checked;
-      await windowEnds(s);
-    }
+    const checked = await disableCitizen3(s);
     assert.equal(checked, 12, 'at most 12 guesses in a row, however many windows the attack lasts');
     const untrusted = await passwordStep(s, newAgent(s.issuer), '023456789', SANDBOX.citizen3.password);
     assert.equal(untrusted.status, 429);
@@ -168,7 +178,22 @@ describe('security: password guessing (issue 11, findings 1–2)', function () {
     const done = await agent.post(ok.headers.location as string).type('form').send({ _csrf: csrf, password: newPassword, password2: newPassword });
     assert.equal(done.status, 200);
     assert.equal((await passwordStep(s, newAgent(s.issuer), '023456789', newPassword)).status, 303, 'password login is back');
-    await s.db('credentials').where({ id: saved.id }).update({ config: saved.config, version: saved.version + 2 });
+    await saved.restore();
+  });
+
+  it('a password change in the account portal (signed in on the remembered device) also turns password login back on', async () => {
+    const saved = await citizen3Password(s);
+    const owner = newAgent(s.issuer);
+    await signInFully(s, owner, SANDBOX.citizen3);
+    await s.db('rate_limits').delete();
+    await disableCitizen3(s);
+    assert.match((await passwordStep(s, newAgent(s.issuer), SANDBOX.citizen3.username, SANDBOX.citizen3.password)).text, DISABLED);
+    await signInFully(s, owner, SANDBOX.citizen3);
+    const home = await follow(owner, s.issuer, (await owner.get('/account').redirects(0)).headers.location as string);
+    const changed = await owner.post('/account/password').type('form').send({ _csrf: csrfOf(home.res!.text), current: SANDBOX.citizen3.password, password: 'Doi#MatKhau2026', password2: 'Doi#MatKhau2026' });
+    assert.equal(changed.status, 200);
+    assert.equal((await passwordStep(s, newAgent(s.issuer), SANDBOX.citizen3.username, 'Doi#MatKhau2026')).status, 303, 'password login is back');
+    await saved.restore();
   });
 
   it('the per-address limit counts failures only (carrier-grade NAT) and spares remembered devices', async () => {
