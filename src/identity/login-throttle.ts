@@ -20,10 +20,17 @@ export type ThrottlePolicy = Pick<Config,
 /** Who a login name designates: the account when there is one, and the key of its counters. */
 export interface LoginSubject { accountId: string | undefined; key: string }
 
+/** A login name as typed → the identifier it spells (every spelling the parsers accept gives one value). */
+function legalId(username: string): { type: 'cccd' | 'cmnd' | 'mst'; value: string } | undefined {
+  const person = parsePersonalId(username);
+  if (person.ok) return person.value;
+  const mst = parseMst(username);
+  return mst.ok ? { type: 'mst', value: mst.value } : undefined;
+}
+
 /** A login name (CCCD, CMND or tax code, as typed) → its subject; null when it is no identifier at all. */
 export async function loginSubject(db: Db, secret: string, username: string): Promise<LoginSubject | null> {
-  const person = parsePersonalId(username);
-  const id = person.ok ? person.value : (() => { const m = parseMst(username); return m.ok ? { type: 'mst' as const, value: m.value } : undefined; })();
+  const id = legalId(username);
   if (!id) return null;
   const accountId = await findAccountIdByIdentifier(db, id.type, id.value);
   return { accountId, key: accountId ? accountKey(secret, accountId) : pseudonym(secret, `${id.type}:${id.value}`) };
