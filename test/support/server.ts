@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createDb, migrate, type Db } from '../../src/db/knex.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { knexAdapterFactory } from '../../src/provider/adapter.ts';
 
 const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -55,7 +55,7 @@ async function resetData(db: Db): Promise<void> {
   await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests cascade');
 }
 
-export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean; logger?: Logger } = {}): Promise<TestServer> {
   const server = http.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -73,7 +73,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   await migrate(db);
   if (!opts.keepData) await resetData(db);
   await seedSandboxAccounts(cfg, db);
-  const app = await createApp({ cfg, db, logger: createLogger('silent') });
+  const app = await createApp({ cfg, db, logger: opts.logger ?? createLogger('silent') });
   server.on('request', app.app.callback());
   return {
     issuer, cfg, db, app,
