@@ -20,7 +20,8 @@ const strip = (h: string) => h.replace(/value="[^"]*"/g, '').replace(/\/flow\/[^
 
 const countAccounts = async (s: TestServer) => Number(((await s.db('accounts').count('* as n').first()) as { n: unknown }).n);
 
-describe('security: the duplicate page only after proof (issue 11, finding 6)', () => {
+describe('security: the duplicate page only after proof (issue 11, finding 6)', function () {
+  this.timeout(90_000); // servers on the embedded database start slowly on a loaded machine
   let s: TestServer;
   before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000' }); });
   after(() => s.close());

@@ -31,7 +31,8 @@ async function forgot(agent: Agent, csrf: string, username: string) {
   return res.headers.location as string;
 }
 
-describe('security: SMS toll-fraud caps (issue 11, finding 7)', () => {
+describe('security: SMS toll-fraud caps (issue 11, finding 7)', function () {
+  this.timeout(90_000); // servers on the embedded database start slowly on a loaded machine
   describe('per identity', () => {
     let s: TestServer;
     before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000', SMS_MAX_PER_IDENTITY: '5' }); });
