@@ -41,6 +41,8 @@ export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
   const httpsIssuer = cfg.issuer.startsWith('https:');
   const configuration: Configuration = {
     enableHttpPostMethods: httpsIssuer,
+    // Our pages speak these; a relying party's ui_locales picks one (the person's switch still wins).
+    discovery: { ui_locales_supported: ['vi', 'en'] },
     adapter: knexAdapterFactory(db, cfg.clientCacheSeconds),
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
