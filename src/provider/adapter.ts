@@ -1,5 +1,5 @@
 // One knex adapter for every oidc-provider model, all rows in `oidc_models`.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { jsonColumn, type Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
 
@@ -61,9 +61,20 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
     findByUid(uid: string) { return this.findWhere('uid', uid); }
     findByUserCode(userCode: string) { return this.findWhere('user_code', userCode); }
 
+    /**
+     * oidc-provider reads `consumed` in find() and calls consume() later: two parallel requests (on
+     * one node or two) both pass that check. The conditional write decides; only its winner goes on.
+     * Kept (not deleted) until expiry so that a replayed value is detected and its grant revoked.
+     */
     async consume(id: string): Promise<void> {
-      // Kept (not deleted) until expiry so that a replayed code is detected and its grant revoked.
-      await query('oidc_consume', 'update oidc_models set consumed_at = now() where kind = ? and id = ?', [this.kind, id]);
+      const won = await query('oidc_consume', 'update oidc_models set consumed_at = now() where kind = ? and id = ? and consumed_at is null returning 1 as won', [this.kind, id]);
+      if (won.length > 0) return;
+      if (this.kind === 'PushedAuthorizationRequest') throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+      // The loser is a replay like any later use: revoke the grant as oidc-provider does for those
+      // (RFC 6749 §4.1.2, RFC 9700 §4.14.2); its error then answers 400 invalid_grant.
+      await query('oidc_revoke_replayed', `delete from oidc_models where grant_id = (select grant_id from oidc_models where kind = ? and id = ?)
+        or (kind = 'Grant' and id = (select grant_id from oidc_models where kind = ? and id = ?))`, [this.kind, id, this.kind, id]);
+      throw new errors.InvalidGrant(`${this.kind} already used`);
     }
 
     async destroy(id: string): Promise<void> {
