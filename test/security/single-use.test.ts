@@ -3,8 +3,9 @@
 // A use that loses the race counts as a replay: the grant is revoked (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
 import assert from 'node:assert/strict';
 import { startServer, registerClient, postgresOnly, SANDBOX, type TestServer } from '../support/server.ts';
-import { newAgent, loginL1 } from '../support/browser.ts';
+import { newAgent, loginL1, csrfOf, pathOf } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
+import { accountIdOf, openPortal } from '../support/portal.ts';
 
 const CLIENT_ID = 'rp-race';
 const SECRET = 'rp-race-secret-0123456789abcdefgh';
@@ -98,6 +99,27 @@ describe('single-use values under parallel requests (issue 11 finding 8)', () =>
     assert.equal(next.status, 200, JSON.stringify(next.body));
     const third = await tokenRequest(s.issuer, { grant_type: 'refresh_token', refresh_token: next.body.refresh_token! });
     assert.equal(third.status, 200, JSON.stringify(third.body));
+  });
+
+  it(`an email-change link pressed ${PARALLEL} times at once changes the address once`, async () => {
+    const portalRp = { client_id: 'rp-race-portal', client_secret: 'rp-race-portal-secret-0123456789ab', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true };
+    await registerClient(s.db, portalRp);
+    const { agent, csrf } = await openPortal(s, portalRp, SANDBOX.citizen3);
+    const id = await accountIdOf(s, 'cccd', SANDBOX.citizen3.username);
+    const to = 'ngoc.race@example.vn';
+    assert.equal((await agent.post('/account/email').type('form').send({ _csrf: csrf, email: to })).status, 200);
+    const mails = (await agent.get(`/sandbox/email?to=${encodeURIComponent(to)}`).set('accept', 'application/json').expect(200)).body as { text: string }[];
+    const link = /(http\S+\/account\/email\/confirm\?token=\S+)/.exec(mails[0]!.text)![1]!;
+    const phone = newAgent(s.issuer);
+    const page = await phone.get(pathOf(link)).expect(200);
+    const form = { _csrf: csrfOf(page.text), token: new URL(link).searchParams.get('token') };
+    const answers = await Promise.all(Array.from({ length: PARALLEL }, () => phone.post('/account/email/confirm').type('form').send(form)));
+    const statuses = answers.map((a) => a.status);
+    assert.equal(statuses.filter((x) => x === 200).length, 1, `one press wins: ${JSON.stringify(statuses)}`);
+    assert.equal(statuses.filter((x) => x === 410).length, PARALLEL - 1, `the others find the link used: ${JSON.stringify(statuses)}`);
+    const emails = (await s.db('identifiers').where({ account_id: id, type: 'email' })).map((r: { value: string }) => r.value);
+    assert.deepEqual(emails, [to]);
+    assert.equal((await s.db('audit_events').where({ account_id: id, action: 'email.change' })).length, 1, 'one change audited');
   });
 
   describe('two nodes on one database', () => {
