@@ -10,7 +10,7 @@ import { hashPassword, PASSWORD_CREDENTIAL, type PasswordConfig } from '../ident
 import type { MethodDeps } from '../interaction/method.ts';
 import { otpStep, type OtpPageLocals } from '../interaction/otp-step.ts';
 import { passwordErrors } from '../interaction/registration.ts';
-import { loadFlow, saveFlow, type Flow } from '../shared/flows.ts';
+import { loadFlow, saveFlow, takeFlow, type Flow } from '../shared/flows.ts';
 import { addMessages, langOf, translate } from '../shared/i18n.ts';
 import { ACTIVATION_KIND, activationFlowId } from './register.ts';
 
@@ -92,8 +92,7 @@ export function activationRouter(deps: MethodDeps): Router {
     const activated = await db.transaction(async (trx) => {
       // Single use: only the request that deletes the link goes on; in the same transaction, so a
       // failure below leaves the link usable and nothing changed.
-      const used = await trx('flows').where({ id: f.flow.id, state: 'password' }).delete();
-      if (used !== 1) return false;
+      if (!(await takeFlow(trx, f.flow.id, 'password'))) return false;
       await addCredential(trx, f.account.id, PASSWORD_CREDENTIAL, config);
       await trx('identifiers').where({ account_id: f.account.id, type: 'phone' }).update({ verified: true });
       await trx('accounts').where({ id: f.account.id }).update({ status: 'active', updated_at: trx.fn.now() });

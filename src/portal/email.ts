@@ -6,7 +6,7 @@ import type { Context } from 'koa';
 import { findAccount, type Account } from '../identity/accounts.ts';
 import { audit } from '../identity/audit.ts';
 import { parseEmail } from '../identity/identifiers/index.ts';
-import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
+import { deleteFlow, loadFlow, saveFlow, takeFlow } from '../shared/flows.ts';
 import { langOf, translate } from '../shared/i18n.ts';
 import { hit } from '../shared/rate-limit.ts';
 import { render } from '../web/render.ts';
@@ -89,7 +89,7 @@ export function mountEmail(r: Router, p: PortalDeps): void {
     const changed = await db.transaction(async (trx) => {
       // Single use: only the request that deletes the link changes the address (parallel presses
       // of the button, or a copy of the link, find it gone).
-      if ((await trx('flows').where({ id: f.id }).delete()) !== 1) return false;
+      if (!(await takeFlow(trx, f.id))) return false;
       await trx('identifiers').where({ account_id: account.id, type: 'email' }).delete();
       await trx('identifiers').insert({ account_id: account.id, type: 'email', value: f.data.email, verified: true, primary: true });
       return true;

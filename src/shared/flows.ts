@@ -19,3 +19,11 @@ export async function loadFlow<D>(db: Db, id: string, kind: string): Promise<Flo
 export async function deleteFlow(db: Db, id: string): Promise<void> {
   await db('flows').where({ id }).delete();
 }
+
+/**
+ * Consumes a single-use flow (a link, a callback state): true for exactly one caller, however many
+ * ask at once on however many nodes; `state` also requires the step the flow must be at.
+ */
+export async function takeFlow(db: Db, id: string, state?: string): Promise<boolean> {
+  return (await db('flows').where(state === undefined ? { id } : { id, state }).delete()) === 1;
+}

@@ -3,7 +3,7 @@
 // A use that loses the race counts as a replay: the grant is revoked (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
 import assert from 'node:assert/strict';
 import { startServer, registerClient, postgresOnly, SANDBOX, type TestServer } from '../support/server.ts';
-import { newAgent, loginL1, csrfOf, pathOf } from '../support/browser.ts';
+import { newAgent, loginL1, csrfOf, follow, pathOf } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { accountIdOf, openPortal } from '../support/portal.ts';
 
@@ -28,7 +28,7 @@ async function authorizationCode(s: TestServer): Promise<{ code: string; verifie
   const rp = await startRp(s.issuer, CLIENT_ID, SECRET, { scope: 'openid offline_access', prompt: 'consent' });
   const end = await loginL1(newAgent(s.issuer), s.issuer, rp.authUrl, SANDBOX.citizen2);
   assert.ok(end.external?.startsWith(REDIRECT_URI), 'browser returns to the RP');
-  const code = new URL(end.external).searchParams.get('code');
+  const code = new URL(end.external!).searchParams.get('code');
   assert.ok(code, 'the callback carries a code');
   return { code, verifier: rp.verifier };
 }
@@ -120,6 +120,23 @@ describe('single-use values under parallel requests (issue 11 finding 8)', () =>
     const emails = (await s.db('identifiers').where({ account_id: id, type: 'email' })).map((r: { value: string }) => r.value);
     assert.deepEqual(emails, [to]);
     assert.equal((await s.db('audit_events').where({ account_id: id, action: 'email.change' })).length, 1, 'one change audited');
+  });
+
+  it(`Vietnam Post's answer delivered ${PARALLEL} times at once is used once (our state is single use, whatever upstream does)`, async () => {
+    const rp = await startRp(s.issuer, CLIENT_ID, SECRET, { scope: 'openid' });
+    const agent = newAgent(s.issuer);
+    const first = await follow(agent, s.issuer, rp.authUrl);
+    const uid = /\/interaction\/([^/?]+)/.exec(first.url!)![1]!;
+    const toUpstream = await agent.get(`/interaction/${uid}/vnpost`).redirects(0);
+    const login = await follow(agent, s.issuer, toUpstream.headers.location as string);
+    const posted = await agent.post(pathOf(login.url!)).type('form').send({ _csrf: csrfOf(login.res!.text), username: 'vnp.hoa', password: 'Buudien@2026' }).redirects(0);
+    // Up to (not into) our finish route, which takes the state.
+    let loc = posted.headers.location as string;
+    while (!pathOf(loc).includes('/vnpost/finish')) loc = (await agent.get(pathOf(loc)).redirects(0)).headers.location as string;
+    const answers = await Promise.all(Array.from({ length: PARALLEL }, () => agent.get(pathOf(loc)).redirects(0)));
+    const statuses = answers.map((a) => a.status);
+    assert.equal(statuses.filter((x) => x === 303).length, 1, `one goes on: ${JSON.stringify(statuses)}`);
+    assert.equal(statuses.filter((x) => x === 410).length, PARALLEL - 1, `the others find the state used: ${JSON.stringify(statuses)}`);
   });
 
   describe('two nodes on one database', () => {
