@@ -1,6 +1,6 @@
 // One knex adapter for every oidc-provider model, all rows in `oidc_models`.
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { jsonColumn, type Db } from '../db/knex.ts';
+import type { Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,12 +40,12 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const rows = await query<{ payload: unknown; consumed_at: string | Date | null }>(`oidc_find_${column}`,
+      const rows = await query<{ payload: AdapterPayload; consumed_at: Date | null }>(`oidc_find_${column}`,
         `select payload, consumed_at from oidc_models where kind = ? and ${column} = ? and (expires_at is null or expires_at > now()) limit 1`, [this.kind, value]);
       const row = rows[0];
       if (!row) return undefined;
-      const payload = jsonColumn<AdapterPayload>(row.payload);
-      if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at).getTime() / 1000);
+      const payload = row.payload;
+      if (row.consumed_at) payload.consumed = Math.floor(row.consumed_at.getTime() / 1000);
       return payload;
     }
 
