@@ -171,6 +171,18 @@ describe('embedded database answers like PostgreSQL (src/db)', function () {
     });
   }
 
+  it('a date is the same day on both, whatever the time zone of the process (west of UTC too)', async () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const read = (db: Db) => db('parity').where({ id: ID1 }).first('day');
+      assert.deepStrictEqual(await read(embedded), { day: '1999-05-12' });
+      assert.deepStrictEqual(await read(pg), { day: '1999-05-12' });
+    } finally {
+      if (tz === undefined) delete process.env.TZ; else process.env.TZ = tz;
+    }
+  });
+
   it('the answers are what callers rely on (not merely equal)', async () => {
     const row = (await embedded('parity').where({ id: ID1 }).first()) as Record<string, unknown>;
     assert.equal(row.big, 9007199254740991);
