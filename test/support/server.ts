@@ -2,7 +2,7 @@
 // or, when asked, the embedded database. Each server gets the config the test names.
 import 'reflect-metadata';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +27,21 @@ export function postgresOnly(ctx: Mocha.Context): void {
 }
 
 let cleaned = false;
+let template: string | undefined;
+
+/** Creating an embedded database (its initdb) takes seconds; a migrated copy opens at once. */
+async function embeddedDataDir(): Promise<string> {
+  if (!template) {
+    template = mkdtempSync(path.join(tmpdir(), 'dvc-test-template-'));
+    const db = createDb({ databaseUrl: undefined, dataDir: template });
+    await migrate(db);
+    await db.destroy();
+    process.once('exit', () => rmSync(template!, { recursive: true, force: true }));
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-db-'));
+  cpSync(template, dir, { recursive: true });
+  return dir;
+}
 
 /** Once per run: a fresh schema for this run, and the schemas of runs that are gone are dropped. */
 async function cleanOnce(db: Db): Promise<void> {
@@ -61,7 +76,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   // Embedded: every server its own data folder (a second node cannot open the first one's).
-  const dataDir = EMBEDDED ? mkdtempSync(path.join(tmpdir(), 'dvc-test-db-')) : undefined;
+  const dataDir = EMBEDDED ? await embeddedDataDir() : undefined;
   const cfg = loadConfig({
     ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
