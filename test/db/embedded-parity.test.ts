@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb, type Db } from '../../src/db/knex.ts';
 import { prepared } from '../../src/db/prepared.ts';
+import { EMBEDDED } from '../support/server.ts';
 
 const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Our own schema: the statements below create and drop tables.
@@ -136,7 +137,9 @@ describe('embedded database answers like PostgreSQL (src/db)', function () {
   let embedded: Db;
   let dataDir: string;
 
-  before(async () => {
+  before(async function () {
+    // It opens both databases itself: once per `npm test` is enough (the PostgreSQL pass).
+    if (EMBEDDED) this.skip();
     const admin = createDb({ databaseUrl: BASE_URL, dataDir: '' });
     await admin.raw(`drop schema if exists "${SCHEMA}" cascade`);
     await admin.raw(`create schema "${SCHEMA}"`);
