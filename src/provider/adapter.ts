@@ -69,7 +69,7 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
     async consume(id: string): Promise<void> {
       const won = await query('oidc_consume', 'update oidc_models set consumed_at = now() where kind = ? and id = ? and consumed_at is null returning 1 as won', [this.kind, id]);
       if (won.length > 0) return;
-      if (this.kind === 'PushedAuthorizationRequest') throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+      if (this.kind.endsWith('PushedAuthorizationRequest')) throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
       // The loser is a replay like any later use: revoke the grant as oidc-provider does for those
       // (RFC 6749 §4.1.2, RFC 9700 §4.14.2); its error then answers 400 invalid_grant.
       await query('oidc_revoke_replayed', `delete from oidc_models where grant_id = (select grant_id from oidc_models where kind = ? and id = ?)
