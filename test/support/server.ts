@@ -30,17 +30,28 @@ let cleaned = false;
 let template: string | undefined;
 
 /** Creating an embedded database (its initdb) takes seconds; a migrated copy opens at once. */
-async function embeddedDataDir(): Promise<string> {
+async function embeddedTemplate(): Promise<string> {
   if (!template) {
-    template = mkdtempSync(path.join(tmpdir(), 'dvc-test-template-'));
-    const db = createDb({ databaseUrl: undefined, dataDir: template });
+    const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-template-'));
+    const db = createDb({ databaseUrl: undefined, dataDir: dir });
     await migrate(db);
     await db.destroy();
-    process.once('exit', () => rmSync(template!, { recursive: true, force: true }));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    template = dir;
   }
+  return template;
+}
+
+async function embeddedDataDir(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-db-'));
-  cpSync(template, dir, { recursive: true });
+  cpSync(await embeddedTemplate(), dir, { recursive: true });
   return dir;
+}
+
+// A root hook (this module is loaded once): the template is made before the first test's own hooks
+// start their clocks.
+if (EMBEDDED && typeof before === 'function') {
+  before(async function () { this.timeout(300_000); await embeddedTemplate(); });
 }
 
 /** Once per run: a fresh schema for this run, and the schemas of runs that are gone are dropped. */
@@ -78,7 +89,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   // Embedded: every server its own data folder (a second node cannot open the first one's).
   const dataDir = EMBEDDED ? await embeddedDataDir() : undefined;
   const cfg = loadConfig({
-    ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: 'silent',
+    ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
     LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
     ...env,
@@ -88,7 +99,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   await migrate(db);
   if (!opts.keepData) await resetData(db);
   await seedSandboxAccounts(cfg, db);
-  const app = await createApp({ cfg, db, logger: createLogger('silent') });
+  const app = await createApp({ cfg, db, logger: createLogger(cfg.logLevel) });
   server.on('request', app.app.callback());
   return {
     issuer, cfg, db, app,
