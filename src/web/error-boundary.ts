@@ -21,11 +21,16 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'not found', 413: 'request body too large', 415: 'unsupported request body (content type or content coding)',
 };
 
+// SQLSTATE class 22 (data exception: not a uuid, not valid UTF-8, too long for its column) is a value
+// the client sent that no check stopped: still the client's 400, and logged so the check gets written.
+export const isDataException = (e: unknown) => /^22[0-9A-Z]{3}$/.test(String((e as { code?: unknown } | null)?.code ?? ''));
+
 /** The status an escaped error deserves: its own when it is a client error, else 500. */
 export function failureOf(e: unknown): Failure {
   const err = (e ?? {}) as { status?: unknown; statusCode?: unknown; expose?: boolean };
   const own = Number(err.status ?? err.statusCode);
   const status = e instanceof AppError ? e.status
+    : isDataException(e) ? 400
     : Number.isInteger(own) && own >= 400 && own < 500 && err.expose !== false ? own : 500;
   if (status >= 500) return { status, messageKey: e instanceof AppError ? e.messageKey : 'error.generic', oauth: 'server_error', description: 'internal server error' };
   return {
@@ -75,6 +80,7 @@ export function errorBoundary(logger: Logger, sandbox: boolean) {
     } catch (e) {
       const f = failureOf(e);
       if (f.status >= 500) logger.error('request failed', { path: ctx.path, error: e instanceof Error ? e.message : String(e) });
+      else if (isDataException(e)) logger.warn('input reached the database unchecked', { path: ctx.path, code: (e as { code: string }).code });
       const res = ctx.res;
       const complete = await drain(ctx.req);
       if (res.headersSent || res.writableEnded) {

@@ -29,17 +29,21 @@ export function checkBodyHeaders(ctx: Context, limit: number, types?: string[]):
 }
 
 const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+// PostgreSQL cannot store a NUL byte, and no person types one: refused wherever it comes from.
+const NUL_IN_URL = /%00|\u0000/i;
+const hasNul = (o: object) => Object.entries(o).some(([k, v]) => k.includes('\u0000') || (typeof v === 'string' && v.includes('\u0000')));
 
-/** Form or JSON, at most 56 KB, one level of scalar fields: anything else is a 4xx before a handler runs. */
+/** Form or JSON, at most 56 KB, one level of scalar fields, no NUL in it or in the URL: anything else is a 4xx before a handler runs. */
 export function pageBody() {
   const parse = bodyParser({
     enableTypes: ['form', 'json'], formLimit: PAGE_BODY_LIMIT, jsonLimit: PAGE_BODY_LIMIT,
   });
   return async (ctx: Context, next: Next): Promise<void> => {
+    if (NUL_IN_URL.test(ctx.url)) throw BadBody();
     checkBodyHeaders(ctx, PAGE_BODY_LIMIT, ['application/x-www-form-urlencoded', 'application/json']);
     await parse(ctx, async () => {
       const body: unknown = ctx.request.body;
-      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.values(body).every(isScalar))) throw BadBody();
+      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.values(body).every(isScalar) || hasNul(body))) throw BadBody();
       await next();
     });
   };

@@ -21,7 +21,7 @@ function ourRoutes(s: TestServer): Route[] {
   const out: Route[] = [];
   for (const router of s.app.routers) {
     for (const layer of router.stack) {
-      for (const method of layer.methods.filter((m) => m !== 'HEAD')) out.push({ method, path: layer.path.replace(/:\w+/g, 'x') });
+      for (const method of layer.methods.filter((m) => m !== 'HEAD')) out.push({ method, path: String(layer.path).replace(/:\w+/g, 'x') });
     }
   }
   return out;
