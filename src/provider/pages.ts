@@ -9,6 +9,8 @@ export async function errorPage(ctx: KoaContextWithOIDC, out: { error: string; e
   let key = KNOWN.has(out.error) ? `error.oidc.${out.error}` : 'error.generic';
   if (out.error === 'invalid_request' && /redirect_uri/.test(out.error_description ?? '')) key = 'error.oidc.invalid_redirect_uri';
   if (out.error === 'invalid_request' && /interaction|session/i.test(out.error_description ?? '')) key = 'error.session_expired';
+  // The logout form's token was renewed (the page was opened again elsewhere): reload, as for our forms.
+  if (out.error === 'invalid_request' && /xsrf/i.test(out.error_description ?? '')) key = 'error.csrf';
   render(ctx as unknown as Context, 'error', { messageKey: key, detail: `${out.error}${out.error_description ? `: ${out.error_description}` : ''}` }, ctx.status >= 400 ? ctx.status : 400);
 }
 
