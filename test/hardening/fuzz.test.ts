@@ -9,7 +9,7 @@ import { keepAliveAgent, rawRequest, type RawRequest } from '../support/raw-http
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
-const COUNT = Number(process.env.FUZZ_COUNT ?? 400);
+const COUNT = Number(process.env.FUZZ_COUNT ?? 300);
 const CLIENT = { client_id: 'rp-fuzz', client_secret: 'rp-fuzz-secret-0123456789abcdefgh', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true };
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
