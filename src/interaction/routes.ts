@@ -6,7 +6,7 @@ import type { Db } from '../db/knex.ts';
 import { findAccount } from '../identity/accounts.ts';
 import { AppError, SessionExpired } from '../shared/errors.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
-import { addMessages } from '../shared/i18n.ts';
+import { addMessages, useUiLocales } from '../shared/i18n.ts';
 import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from './levels.ts';
 import type { MethodDeps } from './method.ts';
 import type { MethodRegistry } from './registry.ts';
@@ -22,6 +22,7 @@ export async function interactionOf(provider: Provider, ctx: Context): Promise<D
   try {
     const d = await provider.interactionDetails(ctx.req, ctx.res);
     if (ctx.params.uid && d.uid !== ctx.params.uid) throw SessionExpired();
+    useUiLocales(ctx, d.params.ui_locales);
     return d;
   } catch {
     throw SessionExpired();
@@ -69,9 +70,21 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
   });
 
   // "Đăng ký": the registration methods, from the login page or on their own.
-  const registrationChooser = async (ctx: Context, uid: string | undefined) => render(ctx, 'register/chooser', {
-    uid, methods: registry.methods.filter((m) => m.purposes.includes('registration') && (uid || m.standalone)).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
-  });
+  // As in the seed: first who registers (citizen or enterprise), then how. Outside a sign-in, the
+  // signature methods start from the account portal's sign-in, where an unknown certificate registers.
+  const registrationChooser = async (ctx: Context, uid: string | undefined) => {
+    const methods = registry.methods.filter((m) => m.purposes.includes('registration'));
+    const entry = (m: (typeof methods)[number]) => ({
+      id: m.id, label: m.label, hint: m.hint,
+      href: uid ? `/interaction/${uid}/${m.id}` : m.standalone ? `/register/${m.id}` : '/account',
+      viaPortal: !uid && !m.standalone,
+    });
+    render(ctx, 'register/chooser', {
+      uid,
+      citizen: methods.filter((m) => m.subjectTypes.includes('citizen')).map(entry),
+      enterprise: methods.filter((m) => m.subjectTypes.includes('enterprise')).map(entry),
+    });
+  };
   router.get('/interaction/:uid/register', async (ctx) => registrationChooser(ctx, (await interactionOf(provider, ctx)).uid));
   router.get('/register', async (ctx) => registrationChooser(ctx, undefined));
 
