@@ -29,11 +29,14 @@ export function checkBodyHeaders(ctx: Context, limit: number, types?: string[]):
 }
 
 const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+// A field is a scalar or a short list of scalars (the USB page sends its certificates as one).
+const MAX_LIST = 50;
+const isField = (v: unknown) => isScalar(v) || (Array.isArray(v) && v.length <= MAX_LIST && v.every(isScalar));
 // PostgreSQL cannot store a NUL byte, and no person types one: refused wherever it comes from.
 const NUL_IN_URL = /%00|\u0000/i;
-const hasNul = (o: object) => Object.entries(o).some(([k, v]) => k.includes('\u0000') || (typeof v === 'string' && v.includes('\u0000')));
+const hasNul = (o: object) => Object.entries(o).some(([k, v]) => k.includes('\u0000') || [v].flat().some((x) => typeof x === 'string' && x.includes('\u0000')));
 
-/** Form or JSON, at most 56 KB, one level of scalar fields, no NUL in it or in the URL: anything else is a 4xx before a handler runs. */
+/** Form or JSON, at most 56 KB, fields that are scalars or lists of scalars (never deeper), no NUL in it or in the URL: anything else is a 4xx before a handler runs. */
 export function pageBody() {
   const parse = bodyParser({
     enableTypes: ['form', 'json'], formLimit: PAGE_BODY_LIMIT, jsonLimit: PAGE_BODY_LIMIT,
@@ -43,7 +46,7 @@ export function pageBody() {
     checkBodyHeaders(ctx, PAGE_BODY_LIMIT, ['application/x-www-form-urlencoded', 'application/json']);
     await parse(ctx, async () => {
       const body: unknown = ctx.request.body;
-      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.values(body).every(isScalar) || hasNul(body))) throw BadBody();
+      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.values(body).every(isField) || hasNul(body))) throw BadBody();
       await next();
     });
   };

@@ -127,11 +127,25 @@ describe('hardening: bad input gets a 4xx and the connection survives', function
       const r = await rawRequest(s.issuer, { method: 'POST', path, headers: { 'content-type': JSON_TYPE }, body: nested(5000) });
       isOurErrorPage(r, 400);
     }
-    for (const body of ['phone[]=1&phone[]=2', 'phone[a][b]=1', 'phone.a.b=1', 'phone=1&phone=2']) {
+    for (const body of ['phone[a][b]=1', 'phone.a.b=1', 'phone[0][0]=1']) {
       const r = await rawRequest(s.issuer, { method: 'POST', path: '/interaction/any-uid/sim', headers: { 'content-type': FORM }, body });
       isOurErrorPage(r, 400);
     }
-    const arr = await rawRequest(s.issuer, { method: 'POST', path: '/account/phone', headers: { 'content-type': JSON_TYPE }, body: '[1,2,3]' });
-    isOurErrorPage(arr, 400);
+    for (const body of ['[1,2,3]', '{"phone":[["0912345228"]]}', '{"phone":{"a":"b"}}', `{"certificates":[${'"x",'.repeat(60)}"x"]}`]) {
+      const r = await rawRequest(s.issuer, { method: 'POST', path: '/account/phone', headers: { 'content-type': JSON_TYPE }, body });
+      isOurErrorPage(r, 400);
+    }
+  });
+
+  it('a list where one value is expected gets a 4xx from the page itself, never a 5xx', async () => {
+    const flow = await rawRequest(s.issuer, { path: '/forgot' });
+    const cookie = [flow.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(flow.text)![1]!;
+    for (const body of [`_csrf=${csrf}&username=001099012345&username=0100109106`, `_csrf=${csrf}&username[]=001099012345`]) {
+      const r = await rawRequest(s.issuer, { method: 'POST', path: '/forgot', headers: { 'content-type': FORM, cookie }, body });
+      assert.ok(r.status >= 400 && r.status < 500, `${body}: ${r.status}`);
+    }
+    const json = await rawRequest(s.issuer, { method: 'POST', path: '/forgot', headers: { 'content-type': JSON_TYPE, cookie }, body: JSON.stringify({ _csrf: [csrf], username: ['001099012345'] }) });
+    assert.equal(json.status, 403, 'a CSRF token in a list is no CSRF token');
   });
 });
