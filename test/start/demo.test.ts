@@ -63,6 +63,18 @@ describe('demo service (/demo)', function () {
     assert.match(back.res!.text, /Mức độ xác thực<\/dt><dd[^>]*>2</, 'still signed in at level 2');
   });
 
+  it('voluntary level 3 is acr_values=3, essential is the claims parameter; both offer the step-up to a level-2 session', async () => {
+    const { agent } = await signedIn();
+    const voluntary = new URL(await press(agent, 'acr3'));
+    assert.equal(voluntary.searchParams.get('acr_values'), '3');
+    assert.equal(voluntary.searchParams.get('claims'), null);
+    assert.match((await follow(agent, s.issuer, voluntary.href)).res!.text, /Cần xác thực mức độ cao hơn/);
+    const essential = new URL(await press(agent, 'acr3_essential'));
+    assert.deepEqual(JSON.parse(essential.searchParams.get('claims')!), { id_token: { acr: { essential: true, value: '3' } } });
+    assert.equal(essential.searchParams.get('acr_values'), null);
+    assert.match((await follow(agent, s.issuer, essential.href)).res!.text, /Cần xác thực mức độ cao hơn/);
+  });
+
   it('a fresh sign-in (max_age=0) asks for credentials again even though the provider session lives', async () => {
     const { agent } = await signedIn();
     const next = await follow(agent, s.issuer, await press(agent, 'fresh'));
