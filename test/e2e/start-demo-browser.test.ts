@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { startServer, SANDBOX, type TestServer } from '../support/server.ts';
+import { startServer, EMBEDDED, SANDBOX, type TestServer } from '../support/server.ts';
 import { launch, signInL1 } from '../support/chromium.ts';
 
 const SHOTS = process.env.SCREENSHOT_DIR;
@@ -17,8 +17,9 @@ describe('Chromium on the embedded database: start page and demo service', funct
   let dataDir: string;
   let browser: Awaited<ReturnType<typeof launch>>;
   before(async () => {
+    // Under TEST_DB=embedded the support's own (template-copied) embedded database; otherwise one of ours.
     dataDir = mkdtempSync(path.join(tmpdir(), 'dvc-demo-db-'));
-    s = await startServer({ DATABASE_URL: '', DATA_DIR: dataDir });
+    s = await startServer(EMBEDDED ? {} : { DATABASE_URL: '', DATA_DIR: dataDir });
     assert.equal(s.cfg.databaseUrl, undefined, 'the embedded database');
     browser = await launch();
   });

@@ -75,6 +75,17 @@ describe('demo service (/demo)', function () {
     assert.match((await follow(agent, s.issuer, essential.href)).res!.text, /Cần xác thực mức độ cao hơn/);
   });
 
+  it('voluntary level 3 continued at level 2: the demo signs in with acr 2 and says it received less than it asked', async () => {
+    const { agent } = await signedIn();
+    const stepup = await follow(agent, s.issuer, await press(agent, 'acr3'));
+    const uid = /\/interaction\/([^/?]+)/.exec(stepup.url!)![1]!;
+    const out = await agent.post(`/interaction/${uid}/unmet`).type('form').send({ _csrf: csrfOf(stepup.res!.text), continue: '1' }).redirects(0);
+    const back = await follow(agent, s.issuer, out.headers.location as string);
+    assert.equal(back.url, '/demo');
+    assert.match(back.res!.text, /mức độ 3, tự nguyện \(acr_values=3\)/);
+    assert.match(back.res!.text, /Bạn đã yêu cầu mức độ 3 nhưng tiếp tục ở mức độ 2/);
+  });
+
   it('a fresh sign-in (max_age=0) asks for credentials again even though the provider session lives', async () => {
     const { agent } = await signedIn();
     const next = await follow(agent, s.issuer, await press(agent, 'fresh'));

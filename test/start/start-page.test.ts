@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
-import { startServer, SANDBOX, type TestServer } from '../support/server.ts';
+import { startServer, EMBEDDED, SANDBOX, type TestServer } from '../support/server.ts';
 import { PROD_OK } from '../config/production-env.ts';
 
 describe('start page (/)', function () {
@@ -56,7 +56,7 @@ describe('start page (/)', function () {
     // Its own embedded database: the shared test schema's signing keys are sealed with the sandbox secret.
     before(async () => {
       dataDir = mkdtempSync(path.join(tmpdir(), 'dvc-prod-db-'));
-      s = await startServer({ ...PROD_OK, CAPTCHA: 'on', DATABASE_URL: '', DATA_DIR: dataDir });
+      s = await startServer({ ...PROD_OK, CAPTCHA: 'on', ...(EMBEDDED ? {} : { DATABASE_URL: '', DATA_DIR: dataDir }) });
     });
     after(async () => { await s?.close(); rmSync(dataDir, { recursive: true, force: true }); });
 
