@@ -8,6 +8,7 @@ import type { Config } from './config/index.ts';
 import { createTokenDb, type Db } from './db/knex.ts';
 import { createConnectors, type Connectors } from './connectors/index.ts';
 import { OtpService } from './identity/otp.ts';
+import { startOutbox } from './identity/outbox-worker.ts';
 import { createProvider } from './provider/configuration.ts';
 import { knexAdapterFactory } from './provider/adapter.ts';
 import { loadSigningKeys } from './provider/keys.ts';
@@ -56,7 +57,10 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
     db('session_meta').insert({ session_uid: s.uid, account_id: s.accountId, ip: ctx.ip, user_agent: ctx.get('user-agent').slice(0, 300), place: placeOf(cfg, ctx), last_seen_at: new Date() })
       .onConflict('session_uid').merge(['ip', 'user_agent', 'place', 'last_seen_at']).catch((e: unknown) => logger.warn('session_meta write failed', { error: String(e) }));
   });
-  const connectors = createConnectors(cfg, db, overrides);
+  // Requests only store messages; this node's worker sends them through the real gateways.
+  const real = createConnectors(cfg, db, overrides);
+  const outbox = startOutbox(cfg, db, real, logger);
+  const connectors: Connectors = { ...real, sms: outbox.sms, email: outbox.email };
   const { sms } = connectors;
   const otp = new OtpService(db, sms, cfg);
   const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha);
@@ -120,7 +124,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
 
   app.use(rejectNul);
   app.use(mountProvider(provider));
-  return { app, provider, registry, close: async () => { if (tokenDb !== db) await tokenDb.destroy(); } };
+  return { app, provider, registry, close: async () => { await outbox.stop(); if (tokenDb !== db) await tokenDb.destroy(); } };
 }
 
 /** The place the load balancer resolved for the client (only when we trust it); UTF-8 or %-encoded. */

@@ -133,9 +133,26 @@ export interface Config {
   loginLockNoticeSeconds: number;
   /** DEVICE_COOKIE_DAYS — lifetime of the device cookie set after a completed password sign-in (180, at most 400). */
   deviceCookieDays: number;
-  /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour. */
+  /** SMS_MAX_PER_PHONE — codes sent to one phone per hour. SMS_MAX_PER_IP — distinct phone numbers one
+   *  IP may send codes to per hour (resends to the same number do not count again: carrier-grade NAT
+   *  puts many people behind one address, a toll fraudster needs many numbers). */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
+  /** SMS_MAX_PER_IDENTITY — codes sent for one identity (the ID number typed at registration or
+   *  forgot password, normalised) per hour, across every phone: one registry match cannot pay for
+   *  codes to thirty numbers. */
+  smsMaxPerIdentity: number;
+  /** SMS_BUDGET_PER_HOUR — codes all nodes together may send per clock hour; past it codes are
+   *  refused ("SMS service busy") and dvc_otp_sends_total{outcome="budget"} rises. Bounds what a
+   *  toll-fraud wave can cost; set it to a few times the busiest legitimate hour. */
+  smsBudgetPerHour: number;
+  /** OUTBOX_POLL_MS — how often each node's worker looks for due SMS/email (a send on the same
+   *  node is picked up at once; this bounds retries and messages queued by other nodes). */
+  outboxPollMs: number;
+  /** OUTBOX_MAX_ATTEMPTS / OUTBOX_RETRY_BASE_MS — a message is tried this many times, waiting
+   *  base·2^(n-1) between tries (at most 5 minutes), then given up (metric and log, no number in clear). */
+  outboxMaxAttempts: number;
+  outboxRetryBaseMs: number;
   /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token. */
   registrationInitialAccessToken: string | undefined;
   /** ALLOW_LOOPBACK_FETCH — let the provider call 127.0.0.1 (client jwks_uri, back-channel logout). Sandbox/tests only. */
@@ -304,6 +321,11 @@ export function loadConfig(env: Env = process.env): Config {
     deviceCookieDays: int(env, 'DEVICE_COOKIE_DAYS', 180, 1, 400),
     smsMaxPerPhone: int(env, 'SMS_MAX_PER_PHONE', 10),
     smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
+    smsMaxPerIdentity: int(env, 'SMS_MAX_PER_IDENTITY', 5, 1, 1000),
+    smsBudgetPerHour: int(env, 'SMS_BUDGET_PER_HOUR', 20_000),
+    outboxPollMs: int(env, 'OUTBOX_POLL_MS', 500, 50, 60_000),
+    outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 6, 1, 50),
+    outboxRetryBaseMs: int(env, 'OUTBOX_RETRY_BASE_MS', 2000, 10, 300_000),
     registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
     allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
     asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),

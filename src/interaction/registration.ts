@@ -1,10 +1,12 @@
 // The steps every citizen registration shares once a registry has vouched for the person:
-// SMS OTP to the phone → set password → account created (only then) → signed in or told to sign in.
+// SMS OTP to the phone → (an ID number that has an account stops here, with the seed's three ways
+// out) → set password → account created (only then) → signed in or told to sign in.
 // State is a stored flow with an expiry, addressed by its id in the URL, so reload, back button,
 // a second tab and another node all see the same step.
 import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { findAccountIdByIdentifier } from '../identity/accounts.ts';
 import { createAccount } from '../identity/create-account.ts';
 import { ConnectorUnavailableError } from '../connectors/unavailable.ts';
 import { audit } from '../identity/audit.ts';
@@ -137,12 +139,13 @@ export function registrationSteps(deps: MethodDeps) {
     lead: notSent ? undefined : translate(langOf(ctx), 'reg.otp.sent', { phone: maskPhone(flow.data.person.phone) }),
   });
 
-  /** A registry has vouched for this person: store the flow, send the OTP, go to the OTP step. */
+  /** A registry has vouched for this person: store the flow, send the OTP, go to the OTP step —
+   *  the same step whether or not the ID number has an account (that is told after the code). */
   const begin = async (ctx: Context, methodId: string, uid: string | undefined, person: VerifiedPerson): Promise<void> => {
     const id = randomBytes(16).toString('base64url');
     const flow: Flow<RegistrationData> = { id, kind: KIND, state: 'otp', data: { uid, methodId, person }, expiresAt: new Date(Date.now() + TTL_MS) };
     await saveFlow(db, flow);
-    const sent = await step.send(ctx, id, person.phone);
+    const sent = await step.send(ctx, id, person.phone, true, identityOf(person));
     ctx.status = 303;
     ctx.redirect(`${registrationBase(uid, methodId)}/flow/${id}/otp${sent.ok ? '' : `?error=${sent.error}`}`);
   };
@@ -184,13 +187,17 @@ export function registrationSteps(deps: MethodDeps) {
         const code = typeof (ctx.request.body as Record<string, unknown>).code === 'string' ? String((ctx.request.body as Record<string, unknown>).code).trim() : '';
         const checked = await step.verify(ctx, f.flow.id, code);
         if (!checked.ok) return step.page(ctx, otpLocals(ctx, f.base, f.flow), checked, 400);
+        // Only now, with the registry's match and the phone proven, may we say that this ID number
+        // has an account: before, a stranger typing made-up details would learn it.
+        const p = f.flow.data.person;
+        if (await findAccountIdByIdentifier(db, p.idType, p.idNumber)) { await deleteFlow(db, f.flow.id); return duplicate(ctx, f.uid); }
         await saveFlow(db, { ...f.flow, state: 'password' });
         ctx.status = 303;
         ctx.redirect(`${f.base}/flow/${f.flow.id}/password`);
       });
       router.post(`${prefix}/flow/:flow/resend`, async (ctx) => {
         const f = await load(ctx, 'otp');
-        if (f) await step.resend(ctx, f.flow.id, f.flow.data.person.phone, otpLocals(ctx, f.base, f.flow));
+        if (f) await step.resend(ctx, f.flow.id, f.flow.data.person.phone, otpLocals(ctx, f.base, f.flow), true, identityOf(f.flow.data.person));
       });
 
       const passwordPage = (ctx: Context, f: { uid: string | undefined; base: string; flow: Flow<RegistrationData> }, extra: Record<string, unknown> = {}, status = 200) =>
@@ -235,7 +242,12 @@ export function registrationSteps(deps: MethodDeps) {
     }
   };
 
-  return { begin, mount, uidOf, allowQuery, duplicate, cannot, ask };
+  return { begin, mount, uidOf, allowQuery, cannot, ask };
+}
+
+/** Codes are capped per identity across phones: one registry match cannot pay for SMS to many numbers. */
+function identityOf(p: VerifiedPerson): string {
+  return `${p.idType}:${p.idNumber}`;
 }
 
 export interface PersonForm { values: Record<string, string>; errors: Record<string, string>; person?: Omit<VerifiedPerson, 'bhxh'> }

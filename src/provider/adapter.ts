@@ -89,5 +89,7 @@ export async function cleanupExpired(db: Db): Promise<number> {
   n += await db('session_meta').where('last_seen_at', '<', db.raw("now() - interval '2 days'")).delete();
   // Idempotency keys of the counter API are remembered for 7 days (docs/counter-api.openapi.yaml).
   n += await db('counter_requests').where('created_at', '<', db.raw("now() - interval '7 days'")).delete();
+  // Outbox messages given up (their text already wiped) stay a week for the operator to count.
+  n += await db('outbox').where('failed_at', '<', db.raw("now() - interval '7 days'")).delete();
   return n;
 }
