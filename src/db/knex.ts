@@ -11,6 +11,11 @@ import type { Config } from '../config/index.ts';
 
 // pg returns int8/numeric as strings; we only use int8 for counters and ids that fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
+// A `date` (birthdate) stays 'YYYY-MM-DD': pg would make it local midnight and PGlite UTC midnight,
+// which name different days west of UTC.
+pg.types.setTypeParser(1082, (v) => v);
+/** The same parsers for PGlite, so that both databases give the same values. */
+const PGLITE_PARSERS = { 20: (v: string) => Number(v), 1082: (v: string) => v };
 
 export type Db = Knex;
 
@@ -19,8 +24,8 @@ export function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
     return knexFactory({ client: 'pg', connection: cfg.databaseUrl, pool: { min: 0, max: 10 } });
   }
   mkdirSync(cfg.dataDir, { recursive: true });
-  // Same answers as pg: int8 as a number (pg's parser above), not a BigInt.
-  const pglite = new PGlite(path.join(cfg.dataDir, 'pgdata'), { parsers: { 20: (v: string) => Number(v) } });
+  // Same answers as pg (parsers above): int8 as a number, not a BigInt.
+  const pglite = new PGlite(path.join(cfg.dataDir, 'pgdata'), { parsers: PGLITE_PARSERS });
   return knexFactory({
     client: EmbeddedClient as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
@@ -28,20 +33,25 @@ export function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
   } as Knex.Config);
 }
 
-interface QueryObject { method?: string }
+interface QueryObject { method?: string; response?: unknown }
 type ProcessResponse = (obj: QueryObject, runner: unknown) => unknown;
 
 /**
  * knex-pglite answers `delete()` with its raw result (the command becomes "DEL", which knex's
- * postgres dialect does not know) where pg gives the number of deleted rows. Corrected here, once,
- * so that no caller can tell which database it has.
+ * postgres dialect does not know) where pg gives the number of deleted rows, and gives `raw()` a
+ * rowCount of affected rows (0 for a select) where pg gives the command tag's count (PGlite has it
+ * too). Corrected here, once, so that no caller can tell which database it has. A method on the
+ * prototype: knex builds a transaction's client with Object.create(prototype), which would not
+ * see an instance property.
  */
-const Base = ClientPgLite as unknown as new (config: unknown) => { processResponse: ProcessResponse };
+const Base = ClientPgLite as unknown as new (config: unknown) => object;
+const baseProcessResponse = (ClientPgLite as unknown as { prototype: { processResponse: ProcessResponse } }).prototype.processResponse;
 class EmbeddedClient extends Base {
-  override processResponse: ProcessResponse = (obj, runner) => {
-    if (obj.method === 'del') return Base.prototype.processResponse.call(this, { ...obj, method: 'delete' }, runner);
-    return Base.prototype.processResponse.call(this, obj, runner);
-  };
+  processResponse(obj: QueryObject, runner: unknown): unknown {
+    if (obj.method === 'raw') return obj.response;
+    if (obj.method === 'del') return baseProcessResponse.call(this, { ...obj, method: 'delete' }, runner);
+    return baseProcessResponse.call(this, obj, runner);
+  }
 }
 
 /**
@@ -64,17 +74,12 @@ export function createTokenDb(cfg: Pick<Config, 'databaseUrl' | 'asyncCommitToke
   });
 }
 
-/** pg parses json/jsonb columns, PGlite may hand back the text: always give the value. */
+/**
+ * Both databases parse json/jsonb columns in every path (query builder, returning, raw, prepared,
+ * transactions: test/db/embedded-parity.test.ts). Only the CLI still calls this; nothing new should.
+ */
 export function jsonColumn<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
-}
-
-/** count(*) is int8: a number on both databases (parsers above); kept for sums and casts. */
-export function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string') return Number(v);
-  return 0;
 }
 
 const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');

@@ -1,6 +1,5 @@
 // USB steps: the page gets a fresh challenge, its script asks the local agent to sign it, and
 // posts the signature and chain here; we verify everything ourselves (single-use challenge).
-import { jsonColumn } from '../../db/knex.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import { verifySignedChallenge } from '../../certificates/verify.ts';
@@ -67,8 +66,8 @@ export function mountUsb(router: Router, deps: MethodDeps): void {
     const d = await deps.interaction(ctx);
     const body = ctx.request.body as Record<string, unknown>;
     // Single use: the challenge is taken out of the database by exactly one request.
-    const rows = await db('flows').where({ id: flowId(d.uid), kind: ID }).andWhere('expires_at', '>', db.fn.now()).delete().returning(['data']) as { data: unknown }[];
-    const pending = rows[0] && jsonColumn<Pending>(rows[0].data);
+    const rows = await db('flows').where({ id: flowId(d.uid), kind: ID }).andWhere('expires_at', '>', db.fn.now()).delete().returning(['data']) as { data: Pending }[];
+    const pending = rows[0]?.data;
     if (!pending) return sig.fail(ctx, d.uid, ID, 'sig.err.expired', 410);
     let chain: string[];
     let signature: Uint8Array;
