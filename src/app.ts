@@ -9,6 +9,7 @@ import { createConnectors, type Connectors } from './connectors/index.ts';
 import { OtpService } from './identity/otp.ts';
 import { startOutbox } from './identity/outbox-worker.ts';
 import { createProvider } from './provider/configuration.ts';
+import { knexAdapterFactory } from './provider/adapter.ts';
 import { loadSigningKeys } from './provider/keys.ts';
 import { MethodRegistry } from './interaction/registry.ts';
 import { interactionOf, interactionRouter } from './interaction/routes.ts';
@@ -19,6 +20,8 @@ import { counterApi } from './counter/api.ts';
 import { counterPage } from './counter/page.ts';
 import { activationRouter } from './counter/activation.ts';
 import { portalRouter } from './portal/index.ts';
+import { startRouter } from './start/index.ts';
+import { demoService } from './demo/index.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import './shared/messages.ts';
 import { Captcha } from './web/captcha.ts';
@@ -109,6 +112,10 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use((await counterPage(cfg, db, sms)).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
+  pages.use(startRouter(cfg).routes());
+  // The demo relying party (sandbox only): its client is registered here, never in production.
+  const demo = cfg.sandbox ? await demoService(cfg, db, (m) => new (knexAdapterFactory(db))('Client').upsert(m.client_id, m, 0)) : undefined;
+  if (demo) { pages.use(demo.pages.routes()); app.use(demo.backchannel.routes()); }
   // The partner API (JSON, bearer tokens): no cookies, so no CSRF; mounted beside the pages.
   const counter = counterApi(cfg, db, provider, sms);
   app.use(apiBodyGuard);

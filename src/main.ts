@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const timer = setInterval(() => { cleanup().catch((e: unknown) => logger.error('cleanup failed', { error: String(e) })); }, 600_000);
   timer.unref();
   const server = app.listen(cfg.port, cfg.host, () => {
-    logger.info('DVC ID listening', { issuer: cfg.issuer, port: cfg.port, database: cfg.databaseUrl ? 'postgresql' : `embedded (${cfg.dataDir})` });
+    logger.info('DVC ID listening', { startPage: `${cfg.issuer}/`, issuer: cfg.issuer, port: cfg.port, database: cfg.databaseUrl ? 'postgresql' : `embedded (${cfg.dataDir})` });
   });
   // Rolling deploys: stop accepting, let requests in flight finish (10 s at most), then close the pools.
   const stop = () => {
