@@ -2,6 +2,8 @@
 // Like oidc-provider's defaults.js, the comments here ARE the reference (README links to this file).
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { isLoopbackHost } from './loopback.ts';
+import { MIN_SECRET_BYTES, secretWeakness } from './secret-strength.ts';
 
 export type Mode = 'sandbox' | 'production';
 
@@ -11,16 +13,24 @@ export interface Config {
   mode: Mode;
   /** SANDBOX — turn sandbox helpers on in production mode explicitly (for a staging site). Default: on in sandbox mode. */
   sandbox: boolean;
-  /** ISSUER — the public https URL of the provider, exactly as integrators will see it. */
+  /** ISSUER — the public https URL of the provider, exactly as integrators will see it. In production mode
+   *  https and not this machine (localhost, 127.0.0.0/8, ::1). The database remembers the issuer it was
+   *  first started with: a node with another one refuses to start (`npm run cli -- issuer set <url>` changes it). */
   issuer: string;
   /** PORT / HOST — where to listen. */
   port: number;
   host: string;
-  /** DATABASE_URL — PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (zero set-up). */
+  /** DATABASE_URL — PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (zero set-up, one node
+   *  only: refused in production mode). */
   databaseUrl: string | undefined;
   /** DATA_DIR — folder of the embedded database. */
   dataDir: string;
-  /** COOKIE_KEYS — comma-separated secrets for signed cookies (first signs, all verify: rotate by prepending). */
+  /** COOKIE_KEYS — comma-separated secrets for signed cookies (first signs, all verify: rotate by prepending).
+   *  Each at least 32 characters. In production mode every secret we generate (COOKIE_KEYS, KEY_ENCRYPTION_SECRET,
+   *  OTP_SECRET, PAIRWISE_SALT, REGISTRATION_INITIAL_ACCESS_TOKEN, METRICS_TOKEN) must carry at least 32 bytes of
+   *  entropy — hex and base64(url) text counts as the bytes it decodes to, other text as its UTF-8 bytes — use
+   *  at least 8 different characters, not be a short pattern repeated, and differ from every other one.
+   *  Make them with `openssl rand -base64 32`. */
   cookieKeys: string[];
   /** KEY_ENCRYPTION_SECRET — secret that encrypts the signing keys at rest (AES-256-GCM, key derived by HKDF). */
   keyEncryptionSecret: string;
@@ -38,7 +48,8 @@ export interface Config {
   /** AUDIT_RETENTION_DAYS — how long audit events (sign-ins, changes) are kept before the cleanup deletes them
    *  (at least 90: the portal shows 90 days of login history). */
   auditRetentionDays: number;
-  /** METRICS_TOKEN — enables GET /metrics (Prometheus text format) for a scraper sending `Authorization: Bearer <token>`; off when unset. */
+  /** METRICS_TOKEN — enables GET /metrics (Prometheus text format) for a scraper sending `Authorization: Bearer <token>`; off when unset.
+   *  At least 16 characters; in production mode a secret like COOKIE_KEYS (32 bytes, distinct). */
   metricsToken: string | undefined;
   /** CLOSED_ACCOUNT_RETENTION_DAYS — how long a closed account's tombstone and audit trail are kept before
    *  they are deleted for good (set it to what the law requires of the operator; the closure page says it). */
@@ -49,7 +60,9 @@ export interface Config {
   ceilings: Record<string, 2 | 3>;
   /** SMS_GATEWAY — `sandbox` (messages kept in the database, readable at /sandbox/sms) or `http`. */
   smsGateway: 'sandbox' | 'http';
-  /** SMS_URL / SMS_TOKEN — the HTTP gateway: JSON POST {to, text} with a bearer token and an Idempotency-Key header. */
+  /** SMS_URL / SMS_TOKEN — the HTTP gateway: JSON POST {to, text} with a bearer token and an Idempotency-Key header.
+   *  Every connector URL (SMS_URL, CARRIER_URL, BHXH_URL, MSS_URL, VNPOST_ISSUER) must be an http(s) URL; in
+   *  production mode https (bearer tokens and personal data travel on it) and not this machine. */
   smsUrl: string | undefined;
   smsToken: string | undefined;
   /** SMS_TIMEOUT_MS — per attempt; SMS_RETRIES — extra attempts on network errors and 5xx. */
@@ -77,7 +90,8 @@ export interface Config {
   /** CONNECTOR_TIMEOUT_MS / CONNECTOR_RETRIES — per attempt, and extra attempts on network errors and 5xx. */
   connectorTimeoutMs: number;
   connectorRetries: number;
-  /** REGISTRATION_MAX_PER_IP — registry checks (registration, forgot password) allowed per IP per hour. */
+  /** REGISTRATION_MAX_PER_IP — registry checks (registration, forgot password) allowed per IP per hour.
+   *  Every throttle, budget and cooldown has production bounds in PRODUCTION_LIMITS (below). */
   registrationMaxPerIp: number;
   /** MSS_CONNECTOR — mobile (SIM) signature service: `sandbox` (config/sandbox/sim.json, simulated phone) or `http`. */
   mssConnector: 'sandbox' | 'http';
@@ -112,7 +126,8 @@ export interface Config {
   /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour. */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
-  /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token. */
+  /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token
+   *  (in production mode a secret like COOKIE_KEYS: 32 bytes, distinct). */
   registrationInitialAccessToken: string | undefined;
   /** ALLOW_LOOPBACK_FETCH — let the provider call 127.0.0.1 (client jwks_uri, back-channel logout). Sandbox/tests only. */
   allowLoopbackFetch: boolean;
@@ -135,6 +150,24 @@ export const EXAMPLE_SECRETS = {
   pairwiseSalt: 'example-pairwise-salt-change-me',
 };
 
+/** Production bounds [min, max] of every throttle, budget and cooldown: a value outside them is a set-up
+ *  mistake an attacker profits from (or one that locks people out). Sandbox mode takes any value
+ *  0..10,000,000 (the tests drive thousands of requests from one address, without cooldowns). */
+export const PRODUCTION_LIMITS = {
+  /** an SMS can take a minute to arrive; NIST SP 800-63B wants out-of-band codes valid 10 minutes at most */
+  OTP_TTL_SECONDS: [60, 600],
+  OTP_MAX_ATTEMPTS: [1, 10],
+  OTP_RESEND_COOLDOWN_SECONDS: [30, 600],
+  /** NIST SP 800-63B §5.2.2: at most 100 consecutive failures per account */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: [3, 100],
+  /** per address: carrier-grade NAT puts thousands of people behind one */
+  LOGIN_MAX_FAILURES_PER_IP: [10, 10_000],
+  LOGIN_WINDOW_SECONDS: [60, 86_400],
+  SMS_MAX_PER_PHONE: [1, 50],
+  SMS_MAX_PER_IP: [5, 10_000],
+  REGISTRATION_MAX_PER_IP: [5, 10_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
     super(`config ${key}: ${message}`);
@@ -156,6 +189,14 @@ function int(env: Env, key: string, dflt: number, min = 1, max = 10_000_000): nu
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `expected an integer ${min}..${max}, got "${v}"`);
+  return n;
+}
+
+/** A throttle, budget or cooldown (its production bounds are in PRODUCTION_LIMITS). */
+function limit(env: Env, mode: Mode, key: keyof typeof PRODUCTION_LIMITS, dflt: number, sandboxMin = 1): number {
+  const n = int(env, key, dflt, sandboxMin);
+  const [min, max] = PRODUCTION_LIMITS[key];
+  if (mode === 'production' && (n < min || n > max)) throw new ConfigError(key, `must be within ${min}..${max} in production mode, got ${n}`);
   return n;
 }
 
@@ -191,13 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
   const port = int(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
-  const issuer = env.ISSUER || `http://localhost:${port}`;
-  try {
-    const u = new URL(issuer);
-    if (u.search || u.hash) throw new Error('no query or fragment');
-  } catch {
-    throw new ConfigError('ISSUER', `not a valid URL: "${issuer}"`);
-  }
+  const issuer = checkIssuer(env.ISSUER || `http://localhost:${port}`, mode);
   const methods = (env.METHODS || ALL_METHODS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const ceilings: Record<string, 2 | 3> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -209,7 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
   const cfg: Config = {
     mode,
     sandbox: bool(env, 'SANDBOX', mode === 'sandbox'),
-    issuer: issuer.replace(/\/$/, ''),
+    issuer,
     port,
     host,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -243,7 +278,7 @@ export function loadConfig(env: Env = process.env): Config {
     bhxhToken: env.BHXH_TOKEN || undefined,
     connectorTimeoutMs: int(env, 'CONNECTOR_TIMEOUT_MS', 5000),
     connectorRetries: int(env, 'CONNECTOR_RETRIES', 1, 0, 10),
-    registrationMaxPerIp: int(env, 'REGISTRATION_MAX_PER_IP', 30),
+    registrationMaxPerIp: limit(env, mode, 'REGISTRATION_MAX_PER_IP', 30),
     mssConnector: oneOf(env, 'MSS_CONNECTOR', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
     mssUrl: env.MSS_URL || undefined,
     mssToken: env.MSS_TOKEN || undefined,
@@ -256,14 +291,14 @@ export function loadConfig(env: Env = process.env): Config {
     vnpostClientKeyId: env.VNPOST_CLIENT_KEY_ID || undefined,
     vnpostAcrMap: acrMap(env),
     vnpostCreateAccounts: bool(env, 'VNPOST_CREATE_ACCOUNTS', true),
-    otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
-    otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
-    otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
-    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
-    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 50),
-    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900),
-    smsMaxPerPhone: int(env, 'SMS_MAX_PER_PHONE', 10),
-    smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
+    otpTtlSeconds: limit(env, mode, 'OTP_TTL_SECONDS', 300),
+    otpMaxAttempts: limit(env, mode, 'OTP_MAX_ATTEMPTS', 5),
+    otpResendCooldownSeconds: limit(env, mode, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
+    loginMaxFailuresPerAccount: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
+    loginMaxFailuresPerIp: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_IP', 50),
+    loginWindowSeconds: limit(env, mode, 'LOGIN_WINDOW_SECONDS', 900),
+    smsMaxPerPhone: limit(env, mode, 'SMS_MAX_PER_PHONE', 10),
+    smsMaxPerIp: limit(env, mode, 'SMS_MAX_PER_IP', 30),
     registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
     allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
     asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),
@@ -273,6 +308,59 @@ export function loadConfig(env: Env = process.env): Config {
   };
   validate(cfg);
   return cfg;
+}
+
+/** ISSUER's rules (also for `npm run cli -- issuer set`): the normalised issuer, or a ConfigError. */
+export function checkIssuer(value: string, mode: Mode): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+    if (u.search || u.hash || !/^https?:$/.test(u.protocol)) throw new Error('no query or fragment');
+  } catch {
+    throw new ConfigError('ISSUER', `not a valid http(s) URL without query or fragment: "${value}"`);
+  }
+  if (mode === 'production') {
+    if (u.protocol !== 'https:') throw new ConfigError('ISSUER', 'must be https in production mode');
+    if (isLoopbackHost(u.hostname)) throw new ConfigError('ISSUER', `must be a public name, not this machine (${u.hostname}), in production mode`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+/** Connector URLs: parseable http(s) everywhere; https and not this machine in production mode. */
+function checkConnectorUrls(cfg: Config): void {
+  const urls: [string, string | undefined][] = [['SMS_URL', cfg.smsUrl], ['CARRIER_URL', cfg.carrierUrl], ['BHXH_URL', cfg.bhxhUrl], ['MSS_URL', cfg.mssUrl], ['VNPOST_ISSUER', cfg.vnpostIssuer]];
+  for (const [key, value] of urls) {
+    if (value === undefined) continue;
+    let u: URL;
+    try {
+      u = new URL(value);
+      if (!/^https?:$/.test(u.protocol)) throw new Error('not http(s)');
+    } catch {
+      throw new ConfigError(key, `not a valid http(s) URL: "${value}"`);
+    }
+    if (cfg.mode !== 'production') continue;
+    if (u.protocol !== 'https:') throw new ConfigError(key, 'must be https in production mode (a bearer token and personal data travel on it)');
+    if (isLoopbackHost(u.hostname)) throw new ConfigError(key, `must not point at this machine (${u.hostname}) in production mode`);
+  }
+}
+
+/** Production: every secret we generate is strong (secret-strength.ts) and none equals another. */
+function checkSecrets(cfg: Config): void {
+  const secrets: [string, string][] = [
+    ...cfg.cookieKeys.map((k, i): [string, string] => [cfg.cookieKeys.length > 1 ? `COOKIE_KEYS (key ${i + 1})` : 'COOKIE_KEYS', k]),
+    ['KEY_ENCRYPTION_SECRET', cfg.keyEncryptionSecret], ['OTP_SECRET', cfg.otpSecret], ['PAIRWISE_SALT', cfg.pairwiseSalt],
+  ];
+  if (cfg.registrationInitialAccessToken !== undefined) secrets.push(['REGISTRATION_INITIAL_ACCESS_TOKEN', cfg.registrationInitialAccessToken]);
+  if (cfg.metricsToken !== undefined) secrets.push(['METRICS_TOKEN', cfg.metricsToken]);
+  const seen = new Map<string, string>();
+  for (const [name, value] of secrets) {
+    const key = name.split(' ')[0]!;
+    const weak = secretWeakness(value);
+    if (weak) throw new ConfigError(key, `${name} ${weak} (production mode needs ${MIN_SECRET_BYTES} bytes of entropy)`);
+    const twin = seen.get(value);
+    if (twin) throw new ConfigError(key, `${name} equals ${twin}: every secret must be distinct in production mode`);
+    seen.set(value, name);
+  }
 }
 
 function validate(cfg: Config): void {
@@ -290,6 +378,7 @@ function validate(cfg: Config): void {
   if (cfg.mssConnector === 'http' && !cfg.mssUrl) throw new ConfigError('MSS_URL', 'required when MSS_CONNECTOR=http');
   if (cfg.trustAnchorsFile && !existsSync(cfg.trustAnchorsFile)) throw new ConfigError('TRUST_ANCHORS_FILE', `no such file: ${cfg.trustAnchorsFile}`);
   if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
+  checkConnectorUrls(cfg);
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.mode !== 'production') return;
@@ -308,7 +397,8 @@ function validate(cfg: Config): void {
   for (const [k, name] of same) {
     if (cfg[k] === EXAMPLE_SECRETS[k]) throw new ConfigError(name, 'the example secret is not allowed in production mode');
   }
-  if (!cfg.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be https in production mode');
+  checkSecrets(cfg);
+  if (!cfg.databaseUrl) throw new ConfigError('DATABASE_URL', 'required in production mode (the embedded database is for one node and a laptop)');
 }
 
 /** Reads a JSON file from the sandbox folder (test identities). */
