@@ -3,7 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { isLoopbackHost } from './loopback.ts';
-import { MIN_SECRET_BYTES, secretWeakness } from './secret-strength.ts';
+import { secretWeakness } from './secret-strength.ts';
 
 export type Mode = 'sandbox' | 'production';
 
@@ -346,20 +346,19 @@ function checkConnectorUrls(cfg: Config): void {
 
 /** Production: every secret we generate is strong (secret-strength.ts) and none equals another. */
 function checkSecrets(cfg: Config): void {
-  const secrets: [string, string][] = [
-    ...cfg.cookieKeys.map((k, i): [string, string] => [cfg.cookieKeys.length > 1 ? `COOKIE_KEYS (key ${i + 1})` : 'COOKIE_KEYS', k]),
-    ['KEY_ENCRYPTION_SECRET', cfg.keyEncryptionSecret], ['OTP_SECRET', cfg.otpSecret], ['PAIRWISE_SALT', cfg.pairwiseSalt],
+  const secrets: [key: string, what: string, value: string][] = [
+    ...cfg.cookieKeys.map((k, i): [string, string, string] => ['COOKIE_KEYS', cfg.cookieKeys.length > 1 ? `key ${i + 1}` : 'the key', k]),
+    ['KEY_ENCRYPTION_SECRET', 'the secret', cfg.keyEncryptionSecret], ['OTP_SECRET', 'the secret', cfg.otpSecret], ['PAIRWISE_SALT', 'the salt', cfg.pairwiseSalt],
   ];
-  if (cfg.registrationInitialAccessToken !== undefined) secrets.push(['REGISTRATION_INITIAL_ACCESS_TOKEN', cfg.registrationInitialAccessToken]);
-  if (cfg.metricsToken !== undefined) secrets.push(['METRICS_TOKEN', cfg.metricsToken]);
+  if (cfg.registrationInitialAccessToken !== undefined) secrets.push(['REGISTRATION_INITIAL_ACCESS_TOKEN', 'the token', cfg.registrationInitialAccessToken]);
+  if (cfg.metricsToken !== undefined) secrets.push(['METRICS_TOKEN', 'the token', cfg.metricsToken]);
   const seen = new Map<string, string>();
-  for (const [name, value] of secrets) {
-    const key = name.split(' ')[0]!;
+  for (const [key, what, value] of secrets) {
     const weak = secretWeakness(value);
-    if (weak) throw new ConfigError(key, `${name} ${weak} (production mode needs ${MIN_SECRET_BYTES} bytes of entropy)`);
+    if (weak) throw new ConfigError(key, `${what} ${weak} (a production-mode rule)`);
     const twin = seen.get(value);
-    if (twin) throw new ConfigError(key, `${name} equals ${twin}: every secret must be distinct in production mode`);
-    seen.set(value, name);
+    if (twin) throw new ConfigError(key, `${what} equals ${twin}: every secret must be distinct in production mode`);
+    seen.set(value, what.startsWith('key ') ? `${key} ${what}` : key);
   }
 }
 

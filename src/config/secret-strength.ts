@@ -5,13 +5,14 @@
 /** Secrets we generate ourselves must carry at least this many bytes of entropy. */
 export const MIN_SECRET_BYTES = 32;
 
-const HEX = /^(?:[0-9a-f]{2})+$|^(?:[0-9A-F]{2})+$/;
+const HEX = /^[0-9a-f]+$|^[0-9A-F]+$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** Bytes the text stands for: decoded when it looks like hex or base64(url), else its UTF-8 bytes. */
+/** Bytes the text stands for: 4 bits a character when it looks like hex (digits only too), 6 when it looks
+ *  like base64(url), else its UTF-8 bytes. */
 export function secretBytes(s: string): number {
-  if (HEX.test(s)) return s.length / 2;
+  if (HEX.test(s)) return Math.floor(s.length / 2);
   if (BASE64.test(s) || BASE64URL.test(s)) return Math.floor((s.replace(/=+$/, '').length * 6) / 8);
   return Buffer.byteLength(s, 'utf8');
 }
