@@ -10,6 +10,7 @@ import { createConnectors, type Connectors } from './connectors/index.ts';
 import { OtpService } from './identity/otp.ts';
 import { createProvider } from './provider/configuration.ts';
 import { loadSigningKeys } from './provider/keys.ts';
+import { guardIssuer } from './provider/issuer-guard.ts';
 import { MethodRegistry } from './interaction/registry.ts';
 import { interactionOf, interactionRouter } from './interaction/routes.ts';
 import { loginFinisher } from './interaction/finish.ts';
@@ -42,6 +43,8 @@ export interface AppDeps { cfg: Config; db: Db; logger: Logger; connectors?: Par
 export interface App { app: Koa; provider: Provider; registry: MethodRegistry; close(): Promise<void> }
 
 export async function createApp({ cfg, db, logger, connectors: overrides }: AppDeps): Promise<App> {
+  // Before the first-party clients register their redirect URIs under this node's issuer.
+  await guardIssuer(db, cfg.issuer);
   const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
   const tokenDb = createTokenDb(cfg, db);
   const provider = createProvider(cfg, tokenDb, jwks);
