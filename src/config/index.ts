@@ -91,7 +91,7 @@ export interface Config {
   connectorTimeoutMs: number;
   connectorRetries: number;
   /** REGISTRATION_MAX_PER_IP — registry checks (registration, forgot password) allowed per IP per hour.
-   *  Every throttle, budget and cooldown has production bounds in PRODUCTION_LIMITS (below). */
+   *  Production bounds 5..10,000; every throttle, budget and cooldown has its bounds in PRODUCTION_LIMITS (below). */
   registrationMaxPerIp: number;
   /** MSS_CONNECTOR — mobile (SIM) signature service: `sandbox` (config/sandbox/sim.json, simulated phone) or `http`. */
   mssConnector: 'sandbox' | 'http';
@@ -115,15 +115,17 @@ export interface Config {
   vnpostAcrMap: Record<string, 2 | 3>;
   /** VNPOST_CREATE_ACCOUNTS — create a local account on a first Vietnam Post login when none has that ID number. */
   vnpostCreateAccounts: boolean;
-  /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes. */
+  /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes (production bounds:
+   *  60..600 s, 1..10, 30..600 s — PRODUCTION_LIMITS). */
   otpTtlSeconds: number;
   otpMaxAttempts: number;
   otpResendCooldownSeconds: number;
-  /** LOGIN_MAX_FAILURES_PER_ACCOUNT / LOGIN_MAX_FAILURES_PER_IP within LOGIN_WINDOW_SECONDS. */
+  /** LOGIN_MAX_FAILURES_PER_ACCOUNT / LOGIN_MAX_FAILURES_PER_IP within LOGIN_WINDOW_SECONDS (production bounds:
+   *  3..100, 10..10,000, 60..86,400 s — PRODUCTION_LIMITS). */
   loginMaxFailuresPerAccount: number;
   loginMaxFailuresPerIp: number;
   loginWindowSeconds: number;
-  /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour. */
+  /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour (production bounds: 1..50, 5..10,000). */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
   /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token
