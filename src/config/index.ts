@@ -126,11 +126,29 @@ export interface Config {
   otpTtlSeconds: number;
   otpMaxAttempts: number;
   otpResendCooldownSeconds: number;
-  /** LOGIN_MAX_FAILURES_PER_ACCOUNT / LOGIN_MAX_FAILURES_PER_IP within LOGIN_WINDOW_SECONDS (production bounds:
-   *  3..100, 10..10,000, 60..86,400 s — PRODUCTION_LIMITS). */
-  loginMaxFailuresPerAccount: number;
-  loginMaxFailuresPerIp: number;
+  /** Password guessing (README "Throttling policy"; src/identity/login-throttle.ts). LOGIN_WINDOW_SECONDS — the
+   *  window of the per-account, per-device and per-IP budgets below (900: a lock lasts at most 15 minutes).
+   *  Production bounds of these keys: PRODUCTION_LIMITS. */
   loginWindowSeconds: number;
+  /** LOGIN_MAX_FAILURES_PER_ACCOUNT — wrong passwords per account per window from browsers without the
+   *  account's device cookie, all addresses together (5; every spelling and identifier of the account is one). */
+  loginMaxFailuresPerAccount: number;
+  /** LOGIN_MAX_FAILURES_PER_IP — wrong passwords per address (IPv6: per /64) per window, any account. Successes
+   *  do not count: carrier-grade NAT puts thousands of people behind one address (100). */
+  loginMaxFailuresPerIp: number;
+  /** LOGIN_MAX_FAILURES_PER_DEVICE — wrong passwords per window from one browser holding a valid device cookie
+   *  for the account; it is exempt from the account's and the address's budgets (10). */
+  loginMaxFailuresPerDevice: number;
+  /** LOGIN_MAX_CONSECUTIVE_FAILURES — wrong passwords in a row, from anywhere, after which password login is
+   *  disabled (except on remembered devices) until "forgot password" succeeds (100, the NIST SP 800-63B maximum). */
+  loginMaxConsecutiveFailures: number;
+  /** LOGIN_FAILURE_MEMORY_DAYS — the consecutive count is forgotten after this many days without a failure (90). */
+  loginFailureMemoryDays: number;
+  /** LOGIN_LOCK_NOTICE_SECONDS — at most one "password login locked" SMS per account in this period (86400,
+   *  at least LOGIN_WINDOW_SECONDS); the "disabled" SMS is always sent. */
+  loginLockNoticeSeconds: number;
+  /** DEVICE_COOKIE_DAYS — lifetime of the device cookie set after a completed password sign-in (180, at most 400). */
+  deviceCookieDays: number;
   /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour (production bounds: 1..50, 5..10,000). */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
@@ -171,6 +189,12 @@ export const PRODUCTION_LIMITS = {
   /** per address: carrier-grade NAT puts thousands of people behind one */
   LOGIN_MAX_FAILURES_PER_IP: [10, 10_000],
   LOGIN_WINDOW_SECONDS: [60, 86_400],
+  LOGIN_MAX_FAILURES_PER_DEVICE: [3, 100],
+  LOGIN_MAX_CONSECUTIVE_FAILURES: [10, 100],
+  /** forgetting the consecutive count sooner lets slow guessing go on past NIST's 100 */
+  LOGIN_FAILURE_MEMORY_DAYS: [30, 3650],
+  /** the "password login locked" SMS: at most one an hour, so guessing cannot flood the owner's phone */
+  LOGIN_LOCK_NOTICE_SECONDS: [3600, 30 * 86_400],
   SMS_MAX_PER_PHONE: [1, 50],
   SMS_MAX_PER_IP: [5, 10_000],
   REGISTRATION_MAX_PER_IP: [5, 10_000],
@@ -201,8 +225,8 @@ function int(env: Env, key: string, dflt: number, min = 1, max = 10_000_000): nu
 }
 
 /** A throttle, budget or cooldown (its production bounds are in PRODUCTION_LIMITS). */
-function limit(env: Env, mode: Mode, key: keyof typeof PRODUCTION_LIMITS, dflt: number, sandboxMin = 1): number {
-  const n = int(env, key, dflt, sandboxMin);
+function limit(env: Env, mode: Mode, key: keyof typeof PRODUCTION_LIMITS, dflt: number, anyMin = 1, anyMax = 10_000_000): number {
+  const n = int(env, key, dflt, anyMin, anyMax);
   const [min, max] = PRODUCTION_LIMITS[key];
   if (mode === 'production' && (n < min || n > max)) throw new ConfigError(key, `must be within ${min}..${max} in production mode, got ${n}`);
   return n;
@@ -313,9 +337,14 @@ export function loadConfig(env: Env = process.env): Config {
     otpTtlSeconds: limit(env, mode, 'OTP_TTL_SECONDS', 300),
     otpMaxAttempts: limit(env, mode, 'OTP_MAX_ATTEMPTS', 5),
     otpResendCooldownSeconds: limit(env, mode, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
-    loginMaxFailuresPerAccount: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
-    loginMaxFailuresPerIp: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_IP', 50),
-    loginWindowSeconds: limit(env, mode, 'LOGIN_WINDOW_SECONDS', 900),
+    loginWindowSeconds: limit(env, mode, 'LOGIN_WINDOW_SECONDS', 900, 60, 86_400),
+    loginMaxFailuresPerAccount: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 100),
+    loginMaxFailuresPerIp: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_IP', 100),
+    loginMaxFailuresPerDevice: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_DEVICE', 10, 1, 100),
+    loginMaxConsecutiveFailures: limit(env, mode, 'LOGIN_MAX_CONSECUTIVE_FAILURES', 100, 1, 100),
+    loginFailureMemoryDays: limit(env, mode, 'LOGIN_FAILURE_MEMORY_DAYS', 90, 1, 3650),
+    loginLockNoticeSeconds: limit(env, mode, 'LOGIN_LOCK_NOTICE_SECONDS', 86_400, 60, 30 * 86_400),
+    deviceCookieDays: int(env, 'DEVICE_COOKIE_DAYS', 180, 1, 400),
     smsMaxPerPhone: limit(env, mode, 'SMS_MAX_PER_PHONE', 10),
     smsMaxPerIp: limit(env, mode, 'SMS_MAX_PER_IP', 30),
     registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
@@ -399,6 +428,8 @@ function validate(cfg: Config): void {
   checkConnectorUrls(cfg);
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
+  if (cfg.loginLockNoticeSeconds < cfg.loginWindowSeconds) throw new ConfigError('LOGIN_LOCK_NOTICE_SECONDS', 'must be at least LOGIN_WINDOW_SECONDS (one notice per lock at most)');
+  if (cfg.loginMaxFailuresPerAccount > cfg.loginMaxConsecutiveFailures) throw new ConfigError('LOGIN_MAX_FAILURES_PER_ACCOUNT', 'must not exceed LOGIN_MAX_CONSECUTIVE_FAILURES');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
   if (cfg.smsGateway === 'sandbox') throw new ConfigError('SMS_GATEWAY', 'the sandbox gateway is not allowed in production mode');
