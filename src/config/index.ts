@@ -226,9 +226,10 @@ function int(env: Env, key: string, dflt: number, min = 1, max = 10_000_000): nu
 
 /** A throttle, budget or cooldown (its production bounds are in PRODUCTION_LIMITS). */
 function limit(env: Env, mode: Mode, key: keyof typeof PRODUCTION_LIMITS, dflt: number, anyMin = 1, anyMax = 10_000_000): number {
-  const n = int(env, key, dflt, anyMin, anyMax);
-  const [min, max] = PRODUCTION_LIMITS[key];
-  if (mode === 'production' && (n < min || n > max)) throw new ConfigError(key, `must be within ${min}..${max} in production mode, got ${n}`);
+  const n = int(env, key, dflt, 0);
+  // The production bounds lie inside the any-mode ones (anyMin..anyMax).
+  const [min, max] = mode === 'production' ? PRODUCTION_LIMITS[key] : [anyMin, anyMax];
+  if (n < min || n > max) throw new ConfigError(key, `must be within ${min}..${max}${mode === 'production' ? ' in production mode' : ''}, got ${n}`);
   return n;
 }
 
