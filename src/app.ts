@@ -11,6 +11,7 @@ import { startOutbox } from './identity/outbox-worker.ts';
 import { createProvider } from './provider/configuration.ts';
 import { knexAdapterFactory } from './provider/adapter.ts';
 import { loadSigningKeys } from './provider/keys.ts';
+import { guardIssuer } from './provider/issuer-guard.ts';
 import { MethodRegistry } from './interaction/registry.ts';
 import { interactionOf, interactionRouter } from './interaction/routes.ts';
 import { loginFinisher } from './interaction/finish.ts';
@@ -52,6 +53,8 @@ export interface App {
 }
 
 export async function createApp({ cfg, db, logger, connectors: overrides }: AppDeps): Promise<App> {
+  // Before the first-party clients register their redirect URIs under this node's issuer.
+  await guardIssuer(db, cfg.issuer);
   const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
   const tokenDb = createTokenDb(cfg, db);
   const provider = createProvider(cfg, tokenDb, jwks);

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config/index.ts';
+import { checkIssuer, ConfigError, loadConfig } from './config/index.ts';
 import { createDb, jsonColumn, migrate } from './db/knex.ts';
 import { knexAdapterFactory } from './provider/adapter.ts';
 import { createProvider, TTL } from './provider/configuration.ts';
@@ -11,6 +11,7 @@ import { createAccount, type CreateAccountInput } from './identity/create-accoun
 import { audit } from './identity/audit.ts';
 import { findAccountIdByIdentifier } from './identity/accounts.ts';
 import { parsePersonalId } from './identity/identifiers/index.ts';
+import { changeIssuer, recordedIssuer } from './provider/issuer-guard.ts';
 import { addOfficer, listOfficers, OFFICER_ID, POST_OFFICE, removeOfficer } from './counter/officers.ts';
 
 const HELP = `DVC ID operator commands (npm run cli -- <command>):
@@ -27,6 +28,9 @@ const HELP = `DVC ID operator commands (npm run cli -- <command>):
                                         give an account the counter role (the /counter page; audited)
   officers list                         list post-office officers
   officers remove <officer-id>          take the counter role away (audited)
+  issuer show                           the issuer this database serves (a node with another ISSUER refuses to start)
+  issuer set <url>                      move the database to a new issuer: stop every node first, then start them
+                                        with ISSUER=<url> (audited; see docs/operations.md)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (group === 'accounts' && action === 'create') return await createAccountCmd(db, rest);
     if (group === 'officers') return await officersCmd(db, action, rest);
+    if (group === 'issuer') return await issuerCmd(cfg, db, action, rest);
     process.stderr.write(`unknown command\n\n${HELP}`);
     return 2;
   } finally {
@@ -145,6 +150,27 @@ async function officersCmd(db: ReturnType<typeof createDb>, action: string | und
     if (!(await removeOfficer(db, rest[0]))) { process.stderr.write(`no officer ${rest[0]}\n`); return 1; }
     await audit(db, { action: 'officer.remove', actor: operator, method: 'cli', details: { officer: rest[0] } });
     process.stdout.write(`officer ${rest[0]} removed\n`);
+    return 0;
+  }
+  process.stderr.write(HELP);
+  return 2;
+}
+
+async function issuerCmd(cfg: ReturnType<typeof loadConfig>, db: ReturnType<typeof createDb>, action: string | undefined, rest: string[]): Promise<number> {
+  if (action === 'show') {
+    process.stdout.write(`${(await recordedIssuer(db)) ?? '(none yet: the first node to start records its ISSUER)'}\n`);
+    return 0;
+  }
+  if (action === 'set' && rest[0]) {
+    let issuer: string;
+    try {
+      issuer = checkIssuer(rest[0], cfg.mode);
+    } catch (e) {
+      if (e instanceof ConfigError) { process.stderr.write(`${e.message}\n`); return 2; }
+      throw e;
+    }
+    const before = await changeIssuer(db, issuer, `operator:${process.env.USER ?? 'cli'}`);
+    process.stdout.write(`issuer changed from ${before ?? '(none)'} to ${issuer}: start every node with ISSUER=${issuer}\n`);
     return 0;
   }
   process.stderr.write(HELP);

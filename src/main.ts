@@ -2,6 +2,7 @@
 import { loadConfig, ConfigError } from './config/index.ts';
 import { createDb, migrate } from './db/knex.ts';
 import { createApp } from './app.ts';
+import { IssuerMismatchError } from './provider/issuer-guard.ts';
 import { cleanupExpired } from './provider/adapter.ts';
 import { purgeClosedAccounts, purgeOldAuditEvents } from './identity/close-account.ts';
 import { seedSandboxAccounts } from './sandbox/seed.ts';
@@ -23,7 +24,12 @@ async function main(): Promise<void> {
   const db = createDb(cfg);
   await migrate(db);
   if (cfg.sandbox) await seedSandboxAccounts(cfg, db);
-  const { app, close } = await createApp({ cfg, db, logger });
+  const { app, close } = await createApp({ cfg, db, logger }).catch(async (e: unknown) => {
+    if (!(e instanceof IssuerMismatchError)) throw e;
+    process.stderr.write(`Refusing to start: ${e.message}\n`);
+    await db.destroy();
+    process.exit(2);
+  });
   // Every node runs the cleanup; it is idempotent, so no leader is needed.
   const cleanup = async () => {
     await cleanupExpired(db);

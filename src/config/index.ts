@@ -2,6 +2,8 @@
 // Like oidc-provider's defaults.js, the comments here ARE the reference (README links to this file).
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { isLoopbackHost } from './loopback.ts';
+import { secretWeakness } from './secret-strength.ts';
 
 export type Mode = 'sandbox' | 'production';
 
@@ -11,16 +13,24 @@ export interface Config {
   mode: Mode;
   /** SANDBOX — turn sandbox helpers on in production mode explicitly (for a staging site). Default: on in sandbox mode. */
   sandbox: boolean;
-  /** ISSUER — the public https URL of the provider, exactly as integrators will see it. */
+  /** ISSUER — the public https URL of the provider, exactly as integrators will see it. In production mode
+   *  https and not this machine (localhost, 127.0.0.0/8, ::1). The database remembers the issuer it was
+   *  first started with: a node with another one refuses to start (`npm run cli -- issuer set <url>` changes it). */
   issuer: string;
   /** PORT / HOST — where to listen. */
   port: number;
   host: string;
-  /** DATABASE_URL — PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (zero set-up). */
+  /** DATABASE_URL — PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (zero set-up, one node
+   *  only: refused in production mode). */
   databaseUrl: string | undefined;
   /** DATA_DIR — folder of the embedded database. */
   dataDir: string;
-  /** COOKIE_KEYS — comma-separated secrets for signed cookies (first signs, all verify: rotate by prepending). */
+  /** COOKIE_KEYS — comma-separated secrets for signed cookies (first signs, all verify: rotate by prepending).
+   *  Each at least 32 characters. In production mode every secret we generate (COOKIE_KEYS, KEY_ENCRYPTION_SECRET,
+   *  OTP_SECRET, PAIRWISE_SALT, REGISTRATION_INITIAL_ACCESS_TOKEN, METRICS_TOKEN) must carry at least 32 bytes of
+   *  entropy — hex and base64(url) text counts as the bytes it decodes to, other text as its UTF-8 bytes — use
+   *  at least 8 different characters, not be a short pattern repeated, and differ from every other one.
+   *  Make them with `openssl rand -base64 32`. */
   cookieKeys: string[];
   /** KEY_ENCRYPTION_SECRET — secret that encrypts the signing keys at rest (AES-256-GCM, key derived by HKDF). */
   keyEncryptionSecret: string;
@@ -38,7 +48,8 @@ export interface Config {
   /** AUDIT_RETENTION_DAYS — how long audit events (sign-ins, changes) are kept before the cleanup deletes them
    *  (at least 90: the portal shows 90 days of login history). */
   auditRetentionDays: number;
-  /** METRICS_TOKEN — enables GET /metrics (Prometheus text format) for a scraper sending `Authorization: Bearer <token>`; off when unset. */
+  /** METRICS_TOKEN — enables GET /metrics (Prometheus text format) for a scraper sending `Authorization: Bearer <token>`; off when unset.
+   *  At least 16 characters; in production mode a secret like COOKIE_KEYS (32 bytes, distinct). */
   metricsToken: string | undefined;
   /** CLOSED_ACCOUNT_RETENTION_DAYS — how long a closed account's tombstone and audit trail are kept before
    *  they are deleted for good (set it to what the law requires of the operator; the closure page says it). */
@@ -49,7 +60,9 @@ export interface Config {
   ceilings: Record<string, 2 | 3>;
   /** SMS_GATEWAY — `sandbox` (messages kept in the database, readable at /sandbox/sms) or `http`. */
   smsGateway: 'sandbox' | 'http';
-  /** SMS_URL / SMS_TOKEN — the HTTP gateway: JSON POST {to, text} with a bearer token and an Idempotency-Key header. */
+  /** SMS_URL / SMS_TOKEN — the HTTP gateway: JSON POST {to, text} with a bearer token and an Idempotency-Key header.
+   *  Every connector URL (SMS_URL, CARRIER_URL, BHXH_URL, MSS_URL, VNPOST_ISSUER) must be an http(s) URL; in
+   *  production mode https (bearer tokens and personal data travel on it) and not this machine. */
   smsUrl: string | undefined;
   smsToken: string | undefined;
   /** SMS_TIMEOUT_MS — per attempt; SMS_RETRIES — extra attempts on network errors and 5xx. */
@@ -77,7 +90,8 @@ export interface Config {
   /** CONNECTOR_TIMEOUT_MS / CONNECTOR_RETRIES — per attempt, and extra attempts on network errors and 5xx. */
   connectorTimeoutMs: number;
   connectorRetries: number;
-  /** REGISTRATION_MAX_PER_IP — registry checks (registration, forgot password) allowed per IP per hour. */
+  /** REGISTRATION_MAX_PER_IP — registry checks (registration, forgot password) allowed per IP per hour.
+   *  Production bounds 5..10,000; every throttle, budget and cooldown has its bounds in PRODUCTION_LIMITS (below). */
   registrationMaxPerIp: number;
   /** MSS_CONNECTOR — mobile (SIM) signature service: `sandbox` (config/sandbox/sim.json, simulated phone) or `http`. */
   mssConnector: 'sandbox' | 'http';
@@ -107,12 +121,14 @@ export interface Config {
   vnpostAcrMap: Record<string, 2 | 3>;
   /** VNPOST_CREATE_ACCOUNTS — create a local account on a first Vietnam Post login when none has that ID number. */
   vnpostCreateAccounts: boolean;
-  /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes. */
+  /** OTP_TTL_SECONDS / OTP_MAX_ATTEMPTS / OTP_RESEND_COOLDOWN_SECONDS — SMS one-time codes (production bounds:
+   *  60..600 s, 1..10, 30..600 s — PRODUCTION_LIMITS). */
   otpTtlSeconds: number;
   otpMaxAttempts: number;
   otpResendCooldownSeconds: number;
   /** Password guessing (README "Throttling policy"; src/identity/login-throttle.ts). LOGIN_WINDOW_SECONDS — the
-   *  window of the per-account, per-device and per-IP budgets below (900: a lock lasts at most 15 minutes). */
+   *  window of the per-account, per-device and per-IP budgets below (900: a lock lasts at most 15 minutes).
+   *  Production bounds of these keys: PRODUCTION_LIMITS. */
   loginWindowSeconds: number;
   /** LOGIN_MAX_FAILURES_PER_ACCOUNT — wrong passwords per account per window from browsers without the
    *  account's device cookie, all addresses together (5; every spelling and identifier of the account is one). */
@@ -135,7 +151,7 @@ export interface Config {
   deviceCookieDays: number;
   /** SMS_MAX_PER_PHONE — codes sent to one phone per hour. SMS_MAX_PER_IP — distinct phone numbers one
    *  IP may send codes to per hour (resends to the same number do not count again: carrier-grade NAT
-   *  puts many people behind one address, a toll fraudster needs many numbers). */
+   *  puts many people behind one address, a toll fraudster needs many numbers). Production bounds 1..50, 5..10,000. */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
   /** SMS_MAX_PER_IDENTITY — codes sent for one identity (the ID number typed at registration or
@@ -153,7 +169,8 @@ export interface Config {
    *  base·2^(n-1) between tries (at most 5 minutes), then given up (metric and log, no number in clear). */
   outboxMaxAttempts: number;
   outboxRetryBaseMs: number;
-  /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token. */
+  /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token
+   *  (in production mode a secret like COOKIE_KEYS: 32 bytes, distinct). */
   registrationInitialAccessToken: string | undefined;
   /** ALLOW_LOOPBACK_FETCH — let the provider call 127.0.0.1 (client jwks_uri, back-channel logout). Sandbox/tests only. */
   allowLoopbackFetch: boolean;
@@ -176,6 +193,34 @@ export const EXAMPLE_SECRETS = {
   pairwiseSalt: 'example-pairwise-salt-change-me',
 };
 
+/** Production bounds [min, max] of every throttle, budget and cooldown: a value outside them is a set-up
+ *  mistake an attacker profits from (or one that locks people out). Sandbox mode takes any value
+ *  0..10,000,000 (the tests drive thousands of requests from one address, without cooldowns). */
+export const PRODUCTION_LIMITS = {
+  /** an SMS can take a minute to arrive; NIST SP 800-63B wants out-of-band codes valid 10 minutes at most */
+  OTP_TTL_SECONDS: [60, 600],
+  OTP_MAX_ATTEMPTS: [1, 10],
+  OTP_RESEND_COOLDOWN_SECONDS: [30, 600],
+  /** NIST SP 800-63B §5.2.2: at most 100 consecutive failures per account */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: [3, 100],
+  /** per address: carrier-grade NAT puts thousands of people behind one */
+  LOGIN_MAX_FAILURES_PER_IP: [10, 10_000],
+  LOGIN_WINDOW_SECONDS: [60, 86_400],
+  LOGIN_MAX_FAILURES_PER_DEVICE: [3, 100],
+  LOGIN_MAX_CONSECUTIVE_FAILURES: [10, 100],
+  /** forgetting the consecutive count sooner lets slow guessing go on past NIST's 100 */
+  LOGIN_FAILURE_MEMORY_DAYS: [30, 3650],
+  /** the "password login locked" SMS: at most one an hour, so guessing cannot flood the owner's phone */
+  LOGIN_LOCK_NOTICE_SECONDS: [3600, 30 * 86_400],
+  SMS_MAX_PER_PHONE: [1, 50],
+  SMS_MAX_PER_IP: [5, 10_000],
+  /** one identity's codes across every phone: a registry match must not pay for codes to many numbers */
+  SMS_MAX_PER_IDENTITY: [1, 20],
+  /** every node together, per clock hour: what a toll-fraud wave can cost at most */
+  SMS_BUDGET_PER_HOUR: [100, 10_000_000],
+  REGISTRATION_MAX_PER_IP: [5, 10_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
     super(`config ${key}: ${message}`);
@@ -197,6 +242,15 @@ function int(env: Env, key: string, dflt: number, min = 1, max = 10_000_000): nu
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `expected an integer ${min}..${max}, got "${v}"`);
+  return n;
+}
+
+/** A throttle, budget or cooldown (its production bounds are in PRODUCTION_LIMITS). */
+function limit(env: Env, mode: Mode, key: keyof typeof PRODUCTION_LIMITS, dflt: number, anyMin = 1, anyMax = 10_000_000): number {
+  const n = int(env, key, dflt, 0);
+  // The production bounds lie inside the any-mode ones (anyMin..anyMax).
+  const [min, max] = mode === 'production' ? PRODUCTION_LIMITS[key] : [anyMin, anyMax];
+  if (n < min || n > max) throw new ConfigError(key, `must be within ${min}..${max}${mode === 'production' ? ' in production mode' : ''}, got ${n}`);
   return n;
 }
 
@@ -242,13 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
   const port = int(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
-  const issuer = env.ISSUER || `http://localhost:${port}`;
-  try {
-    const u = new URL(issuer);
-    if (u.search || u.hash) throw new Error('no query or fragment');
-  } catch {
-    throw new ConfigError('ISSUER', `not a valid URL: "${issuer}"`);
-  }
+  const issuer = checkIssuer(env.ISSUER || `http://localhost:${port}`, mode);
   const methods = (env.METHODS || ALL_METHODS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const ceilings: Record<string, 2 | 3> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -260,7 +308,7 @@ export function loadConfig(env: Env = process.env): Config {
   const cfg: Config = {
     mode,
     sandbox: bool(env, 'SANDBOX', mode === 'sandbox'),
-    issuer: issuer.replace(/\/$/, ''),
+    issuer,
     port,
     host,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -294,7 +342,7 @@ export function loadConfig(env: Env = process.env): Config {
     bhxhToken: env.BHXH_TOKEN || undefined,
     connectorTimeoutMs: int(env, 'CONNECTOR_TIMEOUT_MS', 5000),
     connectorRetries: int(env, 'CONNECTOR_RETRIES', 1, 0, 10),
-    registrationMaxPerIp: int(env, 'REGISTRATION_MAX_PER_IP', 30),
+    registrationMaxPerIp: limit(env, mode, 'REGISTRATION_MAX_PER_IP', 30),
     mssConnector: oneOf(env, 'MSS_CONNECTOR', ['sandbox', 'http'] as const, mode === 'sandbox' ? 'sandbox' : 'http'),
     mssUrl: env.MSS_URL || undefined,
     mssToken: env.MSS_TOKEN || undefined,
@@ -308,21 +356,21 @@ export function loadConfig(env: Env = process.env): Config {
     vnpostClientKeyId: env.VNPOST_CLIENT_KEY_ID || undefined,
     vnpostAcrMap: acrMap(env),
     vnpostCreateAccounts: bool(env, 'VNPOST_CREATE_ACCOUNTS', true),
-    otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
-    otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
-    otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
-    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 60, 86_400),
-    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 100),
-    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100),
-    loginMaxFailuresPerDevice: int(env, 'LOGIN_MAX_FAILURES_PER_DEVICE', 10, 1, 100),
-    loginMaxConsecutiveFailures: int(env, 'LOGIN_MAX_CONSECUTIVE_FAILURES', 100, 1, 100),
-    loginFailureMemoryDays: int(env, 'LOGIN_FAILURE_MEMORY_DAYS', 90, 1, 3650),
-    loginLockNoticeSeconds: int(env, 'LOGIN_LOCK_NOTICE_SECONDS', 86_400, 60, 30 * 86_400),
+    otpTtlSeconds: limit(env, mode, 'OTP_TTL_SECONDS', 300),
+    otpMaxAttempts: limit(env, mode, 'OTP_MAX_ATTEMPTS', 5),
+    otpResendCooldownSeconds: limit(env, mode, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
+    loginWindowSeconds: limit(env, mode, 'LOGIN_WINDOW_SECONDS', 900, 60, 86_400),
+    loginMaxFailuresPerAccount: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 100),
+    loginMaxFailuresPerIp: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_IP', 100),
+    loginMaxFailuresPerDevice: limit(env, mode, 'LOGIN_MAX_FAILURES_PER_DEVICE', 10, 1, 100),
+    loginMaxConsecutiveFailures: limit(env, mode, 'LOGIN_MAX_CONSECUTIVE_FAILURES', 100, 1, 100),
+    loginFailureMemoryDays: limit(env, mode, 'LOGIN_FAILURE_MEMORY_DAYS', 90, 1, 3650),
+    loginLockNoticeSeconds: limit(env, mode, 'LOGIN_LOCK_NOTICE_SECONDS', 86_400, 60, 30 * 86_400),
     deviceCookieDays: int(env, 'DEVICE_COOKIE_DAYS', 180, 1, 400),
-    smsMaxPerPhone: int(env, 'SMS_MAX_PER_PHONE', 10),
-    smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
-    smsMaxPerIdentity: int(env, 'SMS_MAX_PER_IDENTITY', 5, 1, 1000),
-    smsBudgetPerHour: int(env, 'SMS_BUDGET_PER_HOUR', 20_000),
+    smsMaxPerPhone: limit(env, mode, 'SMS_MAX_PER_PHONE', 10),
+    smsMaxPerIp: limit(env, mode, 'SMS_MAX_PER_IP', 30),
+    smsMaxPerIdentity: limit(env, mode, 'SMS_MAX_PER_IDENTITY', 5, 1, 1000),
+    smsBudgetPerHour: limit(env, mode, 'SMS_BUDGET_PER_HOUR', 20_000),
     outboxPollMs: int(env, 'OUTBOX_POLL_MS', 500, 50, 60_000),
     outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 6, 1, 50),
     outboxRetryBaseMs: int(env, 'OUTBOX_RETRY_BASE_MS', 2000, 10, 300_000),
@@ -335,6 +383,58 @@ export function loadConfig(env: Env = process.env): Config {
   };
   validate(cfg);
   return cfg;
+}
+
+/** ISSUER's rules (also for `npm run cli -- issuer set`): the normalised issuer, or a ConfigError. */
+export function checkIssuer(value: string, mode: Mode): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+    if (u.search || u.hash || !/^https?:$/.test(u.protocol)) throw new Error('no query or fragment');
+  } catch {
+    throw new ConfigError('ISSUER', `not a valid http(s) URL without query or fragment: "${value}"`);
+  }
+  if (mode === 'production') {
+    if (u.protocol !== 'https:') throw new ConfigError('ISSUER', 'must be https in production mode');
+    if (isLoopbackHost(u.hostname)) throw new ConfigError('ISSUER', `must be a public name, not this machine (${u.hostname}), in production mode`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+/** Connector URLs: parseable http(s) everywhere; https and not this machine in production mode. */
+function checkConnectorUrls(cfg: Config): void {
+  const urls: [string, string | undefined][] = [['SMS_URL', cfg.smsUrl], ['CARRIER_URL', cfg.carrierUrl], ['BHXH_URL', cfg.bhxhUrl], ['MSS_URL', cfg.mssUrl], ['VNPOST_ISSUER', cfg.vnpostIssuer]];
+  for (const [key, value] of urls) {
+    if (value === undefined) continue;
+    let u: URL;
+    try {
+      u = new URL(value);
+      if (!/^https?:$/.test(u.protocol)) throw new Error('not http(s)');
+    } catch {
+      throw new ConfigError(key, `not a valid http(s) URL: "${value}"`);
+    }
+    if (cfg.mode !== 'production') continue;
+    if (u.protocol !== 'https:') throw new ConfigError(key, 'must be https in production mode (a bearer token and personal data travel on it)');
+    if (isLoopbackHost(u.hostname)) throw new ConfigError(key, `must not point at this machine (${u.hostname}) in production mode`);
+  }
+}
+
+/** Production: every secret we generate is strong (secret-strength.ts) and none equals another. */
+function checkSecrets(cfg: Config): void {
+  const secrets: [key: string, what: string, value: string][] = [
+    ...cfg.cookieKeys.map((k, i): [string, string, string] => ['COOKIE_KEYS', cfg.cookieKeys.length > 1 ? `key ${i + 1}` : 'the key', k]),
+    ['KEY_ENCRYPTION_SECRET', 'the secret', cfg.keyEncryptionSecret], ['OTP_SECRET', 'the secret', cfg.otpSecret], ['PAIRWISE_SALT', 'the salt', cfg.pairwiseSalt],
+  ];
+  if (cfg.registrationInitialAccessToken !== undefined) secrets.push(['REGISTRATION_INITIAL_ACCESS_TOKEN', 'the token', cfg.registrationInitialAccessToken]);
+  if (cfg.metricsToken !== undefined) secrets.push(['METRICS_TOKEN', 'the token', cfg.metricsToken]);
+  const seen = new Map<string, string>();
+  for (const [key, what, value] of secrets) {
+    const weak = secretWeakness(value);
+    if (weak) throw new ConfigError(key, `${what} ${weak} (a production-mode rule)`);
+    const twin = seen.get(value);
+    if (twin) throw new ConfigError(key, `${what} equals ${twin}: every secret must be distinct in production mode`);
+    seen.set(value, what.startsWith('key ') ? `${key} ${what}` : key);
+  }
 }
 
 function validate(cfg: Config): void {
@@ -352,6 +452,7 @@ function validate(cfg: Config): void {
   if (cfg.mssConnector === 'http' && !cfg.mssUrl) throw new ConfigError('MSS_URL', 'required when MSS_CONNECTOR=http');
   if (cfg.trustAnchorsFile && !existsSync(cfg.trustAnchorsFile)) throw new ConfigError('TRUST_ANCHORS_FILE', `no such file: ${cfg.trustAnchorsFile}`);
   if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
+  checkConnectorUrls(cfg);
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.loginLockNoticeSeconds < cfg.loginWindowSeconds) throw new ConfigError('LOGIN_LOCK_NOTICE_SECONDS', 'must be at least LOGIN_WINDOW_SECONDS (one notice per lock at most)');
@@ -372,7 +473,8 @@ function validate(cfg: Config): void {
   for (const [k, name] of same) {
     if (cfg[k] === EXAMPLE_SECRETS[k]) throw new ConfigError(name, 'the example secret is not allowed in production mode');
   }
-  if (!cfg.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be https in production mode');
+  checkSecrets(cfg);
+  if (!cfg.databaseUrl) throw new ConfigError('DATABASE_URL', 'required in production mode (the embedded database is for one node and a laptop)');
 }
 
 /** Reads a JSON file from the sandbox folder (test identities). */

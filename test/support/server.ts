@@ -12,6 +12,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
 import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { knexAdapterFactory } from '../../src/provider/adapter.ts';
+import { changeIssuer } from '../../src/provider/issuer-guard.ts';
 
 const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Each test run works in its own schema, so two runs on one server (a developer and CI) never meet.
@@ -78,7 +79,7 @@ export interface TestServer {
 
 /** Every server starts from the sandbox data alone (test files do not see each other's people). */
 async function resetData(db: Db): Promise<void> {
-  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests, complaints, outbox cascade');
+  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests, complaints, outbox, database_issuer cascade');
 }
 
 export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean; logger?: Logger } = {}): Promise<TestServer> {
@@ -98,6 +99,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   if (cfg.databaseUrl) await cleanOnce(db);
   await migrate(db);
   if (!opts.keepData) await resetData(db);
+  // A test's second node listens on another random port, so it has another issuer than the first (a
+  // real second node shares it): the bootstrap makes the documented issuer change for it.
+  else await changeIssuer(db, cfg.issuer, 'test:second-node');
   await seedSandboxAccounts(cfg, db);
   const app = await createApp({ cfg, db, logger: opts.logger ?? createLogger(cfg.logLevel) });
   server.on('request', app.app.callback());
