@@ -1,5 +1,6 @@
 // Configuration: one documented object of defaults, overridden by environment variables.
 // Like oidc-provider's defaults.js, the comments here ARE the reference (README links to this file).
+import { createHmac } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -112,6 +113,25 @@ export interface Config {
   /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour. */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
+  /** SIM_PUSH_MAX_PER_PHONE within SIM_PUSH_PHONE_WINDOW_SECONDS — signing requests pushed to one phone (by
+   *  anyone): each one buzzes the person's phone and approving any of them signs in whoever started it. */
+  simPushMaxPerPhone: number;
+  simPushPhoneWindowSeconds: number;
+  /** SIM_PUSH_MAX_PER_IP — SIM pushes per client address per hour (sized for carrier-grade NAT; each anonymous
+   *  push also costs a proof-of-work). */
+  simPushMaxPerIp: number;
+  /** SIM_PUSH_MAX_PER_INTERACTION — SIM pushes one login/registration may start (retyped number, timeout). */
+  simPushMaxPerInteraction: number;
+  /** SIM_PUSH_HOURLY_BUDGET — SIM pushes per hour across every node and phone (a paid call each): past it,
+   *  SIM signing says "busy, try later"; metrics dvc_sim_push_budget_used / dvc_sim_push_hourly_budget. */
+  simPushHourlyBudget: number;
+  /** ALTCHA_HMAC_KEY — signs ALTCHA proof-of-work challenges (at least 32 characters). Default: derived from OTP_SECRET. */
+  altchaHmacKey: string;
+  /** ALTCHA_COST / ALTCHA_MAX_NUMBER — proof-of-work of the ALTCHA check (the accessible captcha, and the proof
+   *  before an anonymous SIM push): PBKDF2-SHA-256 iterations per try, and the highest try number; the server
+   *  draws the answer between half of it and it, so a solver runs about 3/4 × MAX_NUMBER × COST iterations. */
+  altchaCost: number;
+  altchaMaxNumber: number;
   /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token. */
   registrationInitialAccessToken: string | undefined;
   /** ALLOW_LOOPBACK_FETCH — let the provider call 127.0.0.1 (client jwks_uri, back-channel logout). Sandbox/tests only. */
@@ -264,6 +284,14 @@ export function loadConfig(env: Env = process.env): Config {
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900),
     smsMaxPerPhone: int(env, 'SMS_MAX_PER_PHONE', 10),
     smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
+    simPushMaxPerPhone: int(env, 'SIM_PUSH_MAX_PER_PHONE', 5, 1, 1000),
+    simPushPhoneWindowSeconds: int(env, 'SIM_PUSH_PHONE_WINDOW_SECONDS', 900, 60, 86_400),
+    simPushMaxPerIp: int(env, 'SIM_PUSH_MAX_PER_IP', 60),
+    simPushMaxPerInteraction: int(env, 'SIM_PUSH_MAX_PER_INTERACTION', 3, 1, 100),
+    simPushHourlyBudget: int(env, 'SIM_PUSH_HOURLY_BUDGET', 5000),
+    altchaHmacKey: env.ALTCHA_HMAC_KEY || createHmac('sha256', env.OTP_SECRET || EXAMPLE_SECRETS.otpSecret).update('altcha').digest('base64url'),
+    altchaCost: int(env, 'ALTCHA_COST', 5000, 100, 1_000_000),
+    altchaMaxNumber: int(env, 'ALTCHA_MAX_NUMBER', 1000, 10, 1_000_000),
     registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
     allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
     asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),
@@ -291,6 +319,7 @@ function validate(cfg: Config): void {
   if (cfg.trustAnchorsFile && !existsSync(cfg.trustAnchorsFile)) throw new ConfigError('TRUST_ANCHORS_FILE', `no such file: ${cfg.trustAnchorsFile}`);
   if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
+  if (cfg.altchaHmacKey.length < 32) throw new ConfigError('ALTCHA_HMAC_KEY', 'use at least 32 characters');
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
