@@ -75,11 +75,26 @@ function parsePayload(answer: unknown): { challenge: Challenge; solution: Soluti
   return { challenge: p.challenge as unknown as Challenge, solution: p.solution as unknown as Solution };
 }
 
+/** Signs the derived key of each challenge (deterministic mode), apart from the challenge's own signature. */
+export const keySignatureSecret = (hmacKey: string): string => hmac(hmacKey, 'altcha-key-signature');
+
+/**
+ * Deterministic mode: we pick the answer (between half of ALTCHA_MAX_NUMBER and it) and sign the key
+ * it derives, so creating costs one derivation and verifying one HMAC, while a solver must try every
+ * number up to it (bench/altcha.ts measures that).
+ */
+export function newAltchaChallenge(o: AltchaOptions): Promise<Challenge> {
+  return createChallenge({
+    algorithm: ALGORITHM, cost: o.cost, counter: randomInt(o.maxNumber, Math.ceil(o.maxNumber / 2)), deriveKey,
+    expiresAt: new Date(Date.now() + ALTCHA_TTL_MS), hmacSignatureSecret: o.hmacKey, hmacKeySignatureSecret: keySignatureSecret(o.hmacKey),
+  });
+}
+
 export class Captcha {
   private readonly keySecret: string;
 
   constructor(private readonly db: Db, private readonly secret: string, readonly enabled: boolean, private readonly altcha: AltchaOptions) {
-    this.keySecret = hmac(altcha.hmacKey, 'altcha-key-signature');
+    this.keySecret = keySignatureSecret(altcha.hmacKey);
   }
 
   /** A challenge for this form; `only: 'altcha'` where the seeds show no picture (the SIM push). */
@@ -88,25 +103,12 @@ export class Captcha {
     const kind = only ?? kindOf(ctx);
     if (kind === 'altcha') {
       const links = only ? {} : { againHref: `${ctx.path}?captcha=${ALTCHA_ID}`, otherHref: ctx.path };
-      return { id: ALTCHA_ID, kind, altcha: JSON.stringify(await this.altchaChallenge()), ...links };
+      return { id: ALTCHA_ID, kind, altcha: JSON.stringify(await newAltchaChallenge(this.altcha)), ...links };
     }
     const id = randomUUID();
     const c = svgCaptcha.create({ size: 5, noise: 2, ignoreChars: '0oO1iIlL', background: '#f3f6fa' });
     await this.db('captchas').insert({ id, answer_hash: hmac(this.secret, id, c.text.toLowerCase()), expires_at: new Date(Date.now() + IMAGE_TTL_MS) });
     return { id, kind, image: `data:image/svg+xml;base64,${Buffer.from(c.data).toString('base64')}`, againHref: ctx.path, otherHref: `${ctx.path}?captcha=${ALTCHA_ID}` };
-  }
-
-  /**
-   * Deterministic mode: we pick the answer (between half of ALTCHA_MAX_NUMBER and it) and sign the key
-   * it derives, so creating costs one derivation and verifying one HMAC, while a solver must try every
-   * number up to it.
-   */
-  altchaChallenge(): Promise<Challenge> {
-    const { cost, maxNumber, hmacKey } = this.altcha;
-    return createChallenge({
-      algorithm: ALGORITHM, cost, counter: randomInt(maxNumber, Math.ceil(maxNumber / 2)), deriveKey,
-      expiresAt: new Date(Date.now() + ALTCHA_TTL_MS), hmacSignatureSecret: hmacKey, hmacKeySignatureSecret: this.keySecret,
-    });
   }
 
   /**

@@ -7,7 +7,7 @@ import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { startServer, registerClient, SANDBOX, postgresOnly, type TestServer } from '../support/server.ts';
 import { newAgent, follow, csrfOf, type Agent } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
-import { hmac } from '../../src/shared/digest.ts';
+import { keySignatureSecret } from '../../src/web/captcha.ts';
 
 const CLIENT = { client_id: 'rp-captcha', client_secret: 'rp-captcha-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI] };
 const ENV = { CAPTCHA: 'on', ALTCHA_COST: '1000', ALTCHA_MAX_NUMBER: '200' };
@@ -76,7 +76,7 @@ describe('security: the accessible captcha is a proof-of-work, not text a script
     assert.ok(good && good.counter >= 100 && good.counter <= 200, `the solver tried ${good?.counter} numbers (ALTCHA_MAX_NUMBER 200)`);
     const expired = await createChallenge({
       algorithm: 'PBKDF2/SHA-256', cost: 1000, counter: 3, deriveKey, expiresAt: new Date(Date.now() - 1000),
-      hmacSignatureSecret: s.cfg.altchaHmacKey, hmacKeySignatureSecret: hmac(s.cfg.altchaHmacKey, 'altcha-key-signature'),
+      hmacSignatureSecret: s.cfg.altchaHmacKey, hmacKeySignatureSecret: keySignatureSecret(s.cfg.altchaHmacKey),
     });
     const attempts = [
       // The derived key is the proof (its HMAC was signed when the challenge was made): a guessed one fails.
