@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, registerClient, SANDBOX, TEST_DATABASE_URL, type TestServer } from '../support/server.ts';
+import { startServer, registerClient, postgresOnly, SANDBOX, TEST_DATABASE_URL, type TestServer } from '../support/server.ts';
 import { newAgent, follow, csrfOf, loginL1 } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { hmac } from '../../src/shared/digest.ts';
@@ -105,7 +105,8 @@ describe('operations', () => {
       assert.match(line, /\*\*\*@example\.vn/);
     });
 
-    it('CLI: clients add validates metadata with the provider, list and remove; accounts; officers', async () => {
+    it('CLI: clients add validates metadata with the provider, list and remove; accounts; officers', async function () {
+      postgresOnly(this); // the CLI beside a server on the embedded database has its own test
       const dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-'));
       const good = path.join(dir, 'good.json');
       const bad = path.join(dir, 'bad.json');
