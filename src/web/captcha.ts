@@ -23,6 +23,7 @@ addMessages({
     en: 'When you press send, your browser solves a small computation for a few seconds, then sends the form: nothing to read or type. It makes each try cost much more time to anyone running automated scripts.',
   },
   'captcha.altcha.noscript': { vi: 'Bước xác minh này cần JavaScript. Hãy bật JavaScript, hoặc dùng mã trong hình.', en: 'This check needs JavaScript. Turn JavaScript on, or use the picture.' },
+  'captcha.altcha.noscript.only': { vi: 'Bước xác minh này cần JavaScript. Hãy bật JavaScript, hoặc chọn phương thức khác.', en: 'This check needs JavaScript. Turn JavaScript on, or choose another method.' },
   'captcha.err.altcha': { vi: 'Chưa hoàn tất bước xác minh tự động (hoặc đã hết hạn). Vui lòng bấm gửi lại và chờ vài giây.', en: 'The automatic check was not completed (or has expired). Press send again and wait a few seconds.' },
 });
 
