@@ -6,7 +6,7 @@ import type { Db } from '../db/knex.ts';
 import { findAccount } from '../identity/accounts.ts';
 import { AppError, SessionExpired } from '../shared/errors.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
-import { addMessages } from '../shared/i18n.ts';
+import { addMessages, useUiLocales } from '../shared/i18n.ts';
 import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from './levels.ts';
 import type { MethodDeps } from './method.ts';
 import type { MethodRegistry } from './registry.ts';
@@ -22,6 +22,7 @@ export async function interactionOf(provider: Provider, ctx: Context): Promise<D
   try {
     const d = await provider.interactionDetails(ctx.req, ctx.res);
     if (ctx.params.uid && d.uid !== ctx.params.uid) throw SessionExpired();
+    useUiLocales(ctx, d.params.ui_locales);
     return d;
   } catch {
     throw SessionExpired();
