@@ -90,6 +90,12 @@ export interface Config {
   trustAnchorsFile: string | undefined;
   /** USB_AGENT_URL — where the page looks for the person's local signing agent (loopback). */
   usbAgentUrl: string;
+  /**
+   * USB_PLUGIN_DOWNLOADS — where people download the signing plugin, per operating system:
+   * `windows=https://…,macos=https://…,linux=https://…` (https only). Shown when no agent answers.
+   * Unset: the page gives general advice (and, in sandbox mode, how to run ours).
+   */
+  usbPluginDownloads: { os: 'windows' | 'macos' | 'linux'; url: string }[];
   /** VNPOST_ISSUER / VNPOST_CLIENT_ID / VNPOST_CLIENT_SECRET — Vietnam Post's OpenID provider (L4). In sandbox
    *  mode the defaults point at the sandbox Vietnam Post provider inside this process. */
   vnpostIssuer: string | undefined;
@@ -207,6 +213,16 @@ function acrMap(env: Env): Record<string, 2 | 3> {
 
 export const ALL_METHODS = ['password_otp', 'sim', 'usb', 'vnpost', 'register_mobile', 'register_bhxh'] as const;
 
+function parsePluginDownloads(raw: string | undefined): Config['usbPluginDownloads'] {
+  if (!raw?.trim()) return [];
+  return raw.split(',').map((part) => {
+    const [os, url] = part.split(/=(.*)/s).map((x) => x.trim());
+    if (os !== 'windows' && os !== 'macos' && os !== 'linux') throw new ConfigError('USB_PLUGIN_DOWNLOADS', `unknown operating system "${os}" (windows, macos, linux)`);
+    if (!url || !/^https:\/\/[^\s]+$/.test(url)) throw new ConfigError('USB_PLUGIN_DOWNLOADS', `the ${os} download must be an https URL`);
+    return { os, url };
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
   const port = int(env, 'PORT', 3000, 0, 65535);
@@ -269,6 +285,7 @@ export function loadConfig(env: Env = process.env): Config {
     mssToken: env.MSS_TOKEN || undefined,
     trustAnchorsFile: env.TRUST_ANCHORS_FILE || undefined,
     usbAgentUrl: (env.USB_AGENT_URL || 'http://127.0.0.1:14588').replace(/\/$/, ''),
+    usbPluginDownloads: parsePluginDownloads(env.USB_PLUGIN_DOWNLOADS),
     vnpostIssuer: env.VNPOST_ISSUER || undefined,
     vnpostClientId: env.VNPOST_CLIENT_ID || undefined,
     vnpostClientSecret: env.VNPOST_CLIENT_SECRET || undefined,

@@ -89,7 +89,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   // Embedded: every server its own data folder (a second node cannot open the first one's).
   const dataDir = EMBEDDED ? await embeddedDataDir() : undefined;
   const cfg = loadConfig({
-    ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: 'silent',
+    ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
     LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
     SIM_PUSH_MAX_PER_PHONE: '1000', SIM_PUSH_MAX_PER_IP: '100000',
@@ -100,7 +100,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   await migrate(db);
   if (!opts.keepData) await resetData(db);
   await seedSandboxAccounts(cfg, db);
-  const app = await createApp({ cfg, db, logger: createLogger('silent') });
+  const app = await createApp({ cfg, db, logger: createLogger(cfg.logLevel) });
   server.on('request', app.app.callback());
   return {
     issuer, cfg, db, app,

@@ -8,6 +8,10 @@ import { audit } from '../../identity/audit.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
 import { accountToRaise, signatureLogin } from '../../interaction/signature-login.ts';
 import { saveFlow } from '../../shared/flows.ts';
+import { summariseCertificate } from '../../certificates/subject.ts';
+import { x509 } from '../../certificates/x509.ts';
+import { vnDate } from '../../shared/vn-time.ts';
+import Bowser from 'bowser';
 
 const ID = 'usb';
 const AMR = ['hwk', 'pin', 'sc'];
@@ -29,7 +33,34 @@ export function mountUsb(router: Router, deps: MethodDeps): void {
     // A new page load makes a new challenge: only the latest one can be used, and only once.
     await saveFlow<Pending>(db, { id: flowId(d.uid), kind: ID, state: 'challenge', data: { challenge, stepUpAccountId }, expiresAt: new Date(Date.now() + 10 * 60_000) });
     ctx.set('content-security-policy', csp);
-    render(ctx, 'methods/usb/start', { uid: d.uid, challenge, agentUrl: cfg.usbAgentUrl });
+    const ua = ctx.get('user-agent');
+    const device = ua ? Bowser.parse(ua).platform.type : undefined;
+    render(ctx, 'methods/usb/start', {
+      uid: d.uid, challenge, agentUrl: cfg.usbAgentUrl, downloads: cfg.usbPluginDownloads, sandbox: cfg.sandbox,
+      // A USB token needs a computer: say so before the person tries on a phone or tablet.
+      onPhone: device === 'mobile' || device === 'tablet',
+    });
+  });
+
+  // The page lists the agent's certificates in people's words (holder, masked ID, issuer, validity),
+  // read from the ASN.1 here rather than from a DN string in the browser. Reads nothing stored.
+  router.post(`${base}/describe`, async (ctx) => {
+    await deps.interaction(ctx);
+    const pems = (ctx.request.body as Record<string, unknown>).certificates;
+    if (!Array.isArray(pems) || pems.length > 20 || !pems.every((c) => typeof c === 'string' && c.length < 20000)) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request' };
+      return;
+    }
+    ctx.set('cache-control', 'no-store');
+    ctx.body = pems.map((pem) => {
+      try {
+        const s = summariseCertificate(new x509.X509Certificate(pem));
+        return { ...s, validUntil: vnDate(new Date(s.notAfter)) };
+      } catch {
+        return null;
+      }
+    });
   });
 
   router.post(base, async (ctx) => {
