@@ -14,6 +14,7 @@ import { MethodRegistry } from './interaction/registry.ts';
 import { interactionOf, interactionRouter } from './interaction/routes.ts';
 import { loginFinisher } from './interaction/finish.ts';
 import { forgotPasswordRouter } from './recovery/forgot-password.ts';
+import { complaintsRouter } from './complaints/routes.ts';
 import { counterApi } from './counter/api.ts';
 import { counterPage } from './counter/page.ts';
 import { activationRouter } from './counter/activation.ts';
@@ -98,6 +99,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   for (const m of registry.methods) m.mount(pages, deps);
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
+  pages.use(complaintsRouter(deps).routes());
   pages.use(activationRouter(deps).routes());
   pages.use((await portalRouter(cfg, db, provider, connectors, otp, registry.methods)).routes());
   pages.use((await counterPage(cfg, db, sms)).routes());

@@ -112,10 +112,28 @@ export interface Config {
   otpTtlSeconds: number;
   otpMaxAttempts: number;
   otpResendCooldownSeconds: number;
-  /** LOGIN_MAX_FAILURES_PER_ACCOUNT / LOGIN_MAX_FAILURES_PER_IP within LOGIN_WINDOW_SECONDS. */
-  loginMaxFailuresPerAccount: number;
-  loginMaxFailuresPerIp: number;
+  /** Password guessing (README "Throttling policy"; src/identity/login-throttle.ts). LOGIN_WINDOW_SECONDS — the
+   *  window of the per-account, per-device and per-IP budgets below (900: a lock lasts at most 15 minutes). */
   loginWindowSeconds: number;
+  /** LOGIN_MAX_FAILURES_PER_ACCOUNT — wrong passwords per account per window from browsers without the
+   *  account's device cookie, all addresses together (5; every spelling and identifier of the account is one). */
+  loginMaxFailuresPerAccount: number;
+  /** LOGIN_MAX_FAILURES_PER_IP — wrong passwords per address (IPv6: per /64) per window, any account. Successes
+   *  do not count: carrier-grade NAT puts thousands of people behind one address (100). */
+  loginMaxFailuresPerIp: number;
+  /** LOGIN_MAX_FAILURES_PER_DEVICE — wrong passwords per window from one browser holding a valid device cookie
+   *  for the account; it is exempt from the account's and the address's budgets (10). */
+  loginMaxFailuresPerDevice: number;
+  /** LOGIN_MAX_CONSECUTIVE_FAILURES — wrong passwords in a row, from anywhere, after which password login is
+   *  disabled (except on remembered devices) until "forgot password" succeeds (100, the NIST SP 800-63B maximum). */
+  loginMaxConsecutiveFailures: number;
+  /** LOGIN_FAILURE_MEMORY_DAYS — the consecutive count is forgotten after this many days without a failure (90). */
+  loginFailureMemoryDays: number;
+  /** LOGIN_LOCK_NOTICE_SECONDS — at most one "password login locked" SMS per account in this period (86400,
+   *  at least LOGIN_WINDOW_SECONDS); the "disabled" SMS is always sent. */
+  loginLockNoticeSeconds: number;
+  /** DEVICE_COOKIE_DAYS — lifetime of the device cookie set after a completed password sign-in (180, at most 400). */
+  deviceCookieDays: number;
   /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour. */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
@@ -296,9 +314,14 @@ export function loadConfig(env: Env = process.env): Config {
     otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
     otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
     otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
-    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
-    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 50),
-    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900),
+    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 60, 86_400),
+    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 100),
+    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100),
+    loginMaxFailuresPerDevice: int(env, 'LOGIN_MAX_FAILURES_PER_DEVICE', 10, 1, 100),
+    loginMaxConsecutiveFailures: int(env, 'LOGIN_MAX_CONSECUTIVE_FAILURES', 100, 1, 100),
+    loginFailureMemoryDays: int(env, 'LOGIN_FAILURE_MEMORY_DAYS', 90, 1, 3650),
+    loginLockNoticeSeconds: int(env, 'LOGIN_LOCK_NOTICE_SECONDS', 86_400, 60, 30 * 86_400),
+    deviceCookieDays: int(env, 'DEVICE_COOKIE_DAYS', 180, 1, 400),
     smsMaxPerPhone: int(env, 'SMS_MAX_PER_PHONE', 10),
     smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
     simPushMaxPerPhone: int(env, 'SIM_PUSH_MAX_PER_PHONE', 5, 1, 1000),
@@ -338,6 +361,8 @@ function validate(cfg: Config): void {
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
   if (cfg.altchaHmacKey.length < 32) throw new ConfigError('ALTCHA_HMAC_KEY', 'use at least 32 characters');
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
+  if (cfg.loginLockNoticeSeconds < cfg.loginWindowSeconds) throw new ConfigError('LOGIN_LOCK_NOTICE_SECONDS', 'must be at least LOGIN_WINDOW_SECONDS (one notice per lock at most)');
+  if (cfg.loginMaxFailuresPerAccount > cfg.loginMaxConsecutiveFailures) throw new ConfigError('LOGIN_MAX_FAILURES_PER_ACCOUNT', 'must not exceed LOGIN_MAX_CONSECUTIVE_FAILURES');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
   if (cfg.smsGateway === 'sandbox') throw new ConfigError('SMS_GATEWAY', 'the sandbox gateway is not allowed in production mode');

@@ -25,3 +25,24 @@ export async function peek(db: Db, key: string): Promise<number> {
 export async function reset(db: Db, key: string): Promise<void> {
   await db('rate_limits').where({ key }).delete();
 }
+
+/**
+ * Adds one hit to a long-lived counter whose expiry moves with every hit: it forgets only after
+ * `idleSeconds` without a hit (a "consecutive failures" count that survives the short windows).
+ */
+export async function hitSliding(db: Db, key: string, idleSeconds: number): Promise<number> {
+  const r = await db.raw(
+    `insert into rate_limits (key, count, expires_at) values (?, 1, now() + make_interval(secs => ?))
+     on conflict (key) do update set
+       count = case when rate_limits.expires_at <= now() then 1 else rate_limits.count + 1 end,
+       expires_at = excluded.expires_at
+     returning count`,
+    [key, idleSeconds],
+  );
+  return toNumber((r.rows as { count: unknown }[])[0]?.count);
+}
+
+/** Takes back one hit (an attempt counted up front that turned out not to count). */
+export async function release(db: Db, key: string): Promise<void> {
+  await db('rate_limits').where({ key }).andWhere('count', '>', 0).andWhere('expires_at', '>', db.fn.now()).decrement('count', 1);
+}
