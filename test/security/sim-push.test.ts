@@ -98,6 +98,8 @@ describe('security: SIM push-bombing limits', function () {
       assert.equal(shown.length, 1);
       assert.ok(shown[0]!.display.endsWith(newCode), 'the phone shows the newest code');
       if (oldCode !== newCode) assert.ok(!shown[0]!.display.endsWith(oldCode));
+      const polled = await older.agent.get(`/interaction/${older.uid}/sim/wait`).set('accept', 'application/json').expect(200);
+      assert.deepEqual(polled.body, { pending: false }, "the older page's script is told to reload");
       const stale = await older.agent.get(`/interaction/${older.uid}/sim/wait`).redirects(0);
       assert.equal(stale.status, 410);
       assert.match(stale.text, /yêu cầu ký mới hơn/);

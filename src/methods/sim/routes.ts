@@ -99,8 +99,11 @@ export function mountSim(router: Router, deps: MethodDeps): void {
     const d = await deps.interaction(ctx);
     const flow = await loadFlow<Waiting>(db, flowId(d.uid), ID);
     if (!flow || flow.state !== 'waiting') return fail(ctx, d.uid, 'sim.err.expired', 410);
-    // A newer request to the same phone (from here or anywhere else) replaced this one.
+    // A newer request to the same phone (from here or anywhere else) replaced this one; the page's
+    // script is only told to reload, the page then says so.
+    const wantsJson = ctx.accepts('html', 'json') === 'json';
     if (!(await guard.isCurrent(flow.data.phoneKey, flow.data.pushId))) {
+      if (wantsJson) { ctx.set('cache-control', 'no-store'); ctx.body = { pending: false }; return; }
       await deleteFlow(db, flow.id);
       return fail(ctx, d.uid, 'sim.err.superseded', 410);
     }
@@ -112,7 +115,7 @@ export function mountSim(router: Router, deps: MethodDeps): void {
       throw e;
     }
     // The script's question only: the page itself (loaded next) finishes or explains.
-    if (ctx.accepts('html', 'json') === 'json') { ctx.set('cache-control', 'no-store'); ctx.body = { pending: status.state === 'pending' }; return; }
+    if (wantsJson) { ctx.set('cache-control', 'no-store'); ctx.body = { pending: status.state === 'pending' }; return; }
     if (status.state === 'pending') {
       return render(ctx, 'methods/sim/wait', { uid: d.uid, code: flow.data.code, phone: maskPhone(flow.data.phone) });
     }
