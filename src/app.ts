@@ -25,7 +25,7 @@ import { startRouter } from './start/index.ts';
 import { demoService } from './demo/index.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import './shared/messages.ts';
-import { Captcha } from './web/captcha.ts';
+import { altchaAssets, Captcha } from './web/captcha.ts';
 import { csrf } from './web/csrf.ts';
 import { render } from './web/render.ts';
 import { rejectNul } from './web/reject-nul.ts';
@@ -71,7 +71,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   const connectors: Connectors = { ...real, sms: outbox.sms, email: outbox.email };
   const { sms } = connectors;
   const otp = new OtpService(db, sms, cfg);
-  const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha);
+  const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha, { hmacKey: cfg.altchaHmacKey, cost: cfg.altchaCost, maxNumber: cfg.altchaMaxNumber });
   const registry = new MethodRegistry(cfg);
   const anchors = cfg.trustAnchorsFile ? readPemBundle(cfg.trustAnchorsFile) : [];
   if (cfg.sandbox) anchors.push((await ensureSandboxPki(cfg, db)).cert);
@@ -99,6 +99,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   });
   app.use(health(db));
   app.use(staticFiles);
+  app.use(altchaAssets);
   if (cfg.sandbox) app.use(sandboxOcspResponder(db));
   const vnpostIdp = cfg.sandbox ? await sandboxVnpostIdp(cfg, db) : undefined;
   if (vnpostIdp) app.use(vnpostIdp.protocol);

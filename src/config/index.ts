@@ -1,5 +1,6 @@
 // Configuration: one documented object of defaults, overridden by environment variables.
 // Like oidc-provider's defaults.js, the comments here ARE the reference (README links to this file).
+import { createHmac } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { isLoopbackHost } from './loopback.ts';
@@ -169,6 +170,25 @@ export interface Config {
    *  base·2^(n-1) between tries (at most 5 minutes), then given up (metric and log, no number in clear). */
   outboxMaxAttempts: number;
   outboxRetryBaseMs: number;
+  /** SIM_PUSH_MAX_PER_PHONE within SIM_PUSH_PHONE_WINDOW_SECONDS — signing requests pushed to one phone (by
+   *  anyone): each one buzzes the person's phone and approving any of them signs in whoever started it. */
+  simPushMaxPerPhone: number;
+  simPushPhoneWindowSeconds: number;
+  /** SIM_PUSH_MAX_PER_IP — SIM pushes per client address per hour (sized for carrier-grade NAT; each anonymous
+   *  push also costs a proof-of-work). */
+  simPushMaxPerIp: number;
+  /** SIM_PUSH_MAX_PER_INTERACTION — SIM pushes one login/registration may start (retyped number, timeout). */
+  simPushMaxPerInteraction: number;
+  /** SIM_PUSH_HOURLY_BUDGET — SIM pushes per hour across every node and phone (a paid call each): past it,
+   *  SIM signing says "busy, try later"; metrics dvc_sim_push_budget_used / dvc_sim_push_hourly_budget. */
+  simPushHourlyBudget: number;
+  /** ALTCHA_HMAC_KEY — signs ALTCHA proof-of-work challenges (at least 32 characters). Default: derived from OTP_SECRET. */
+  altchaHmacKey: string;
+  /** ALTCHA_COST / ALTCHA_MAX_NUMBER — proof-of-work of the ALTCHA check (the accessible captcha, and the proof
+   *  before an anonymous SIM push): PBKDF2-SHA-256 iterations per try, and the highest try number; the server
+   *  draws the answer between half of it and it, so a solver runs about 3/4 × MAX_NUMBER × COST iterations. */
+  altchaCost: number;
+  altchaMaxNumber: number;
   /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token
    *  (in production mode a secret like COOKIE_KEYS: 32 bytes, distinct). */
   registrationInitialAccessToken: string | undefined;
@@ -219,6 +239,13 @@ export const PRODUCTION_LIMITS = {
   /** every node together, per clock hour: what a toll-fraud wave can cost at most */
   SMS_BUDGET_PER_HOUR: [100, 10_000_000],
   REGISTRATION_MAX_PER_IP: [5, 10_000],
+  /** each push buzzes the person's phone, and approving any one signs in whoever started it */
+  SIM_PUSH_MAX_PER_PHONE: [1, 20],
+  SIM_PUSH_PHONE_WINDOW_SECONDS: [300, 86_400],
+  SIM_PUSH_MAX_PER_IP: [5, 10_000],
+  SIM_PUSH_MAX_PER_INTERACTION: [1, 10],
+  /** a paid call to the signature service each */
+  SIM_PUSH_HOURLY_BUDGET: [10, 10_000_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export class ConfigError extends Error {
@@ -374,6 +401,14 @@ export function loadConfig(env: Env = process.env): Config {
     outboxPollMs: int(env, 'OUTBOX_POLL_MS', 500, 50, 60_000),
     outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 6, 1, 50),
     outboxRetryBaseMs: int(env, 'OUTBOX_RETRY_BASE_MS', 2000, 10, 300_000),
+    simPushMaxPerPhone: limit(env, mode, 'SIM_PUSH_MAX_PER_PHONE', 5, 1, 1000),
+    simPushPhoneWindowSeconds: limit(env, mode, 'SIM_PUSH_PHONE_WINDOW_SECONDS', 900, 60, 86_400),
+    simPushMaxPerIp: limit(env, mode, 'SIM_PUSH_MAX_PER_IP', 60),
+    simPushMaxPerInteraction: limit(env, mode, 'SIM_PUSH_MAX_PER_INTERACTION', 3, 1, 100),
+    simPushHourlyBudget: limit(env, mode, 'SIM_PUSH_HOURLY_BUDGET', 5000),
+    altchaHmacKey: env.ALTCHA_HMAC_KEY || createHmac('sha256', env.OTP_SECRET || EXAMPLE_SECRETS.otpSecret).update('altcha').digest('base64url'),
+    altchaCost: int(env, 'ALTCHA_COST', 5000, 100, 1_000_000),
+    altchaMaxNumber: int(env, 'ALTCHA_MAX_NUMBER', 1000, 10, 1_000_000),
     registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
     allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
     asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),
@@ -454,6 +489,7 @@ function validate(cfg: Config): void {
   if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
   checkConnectorUrls(cfg);
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
+  if (cfg.altchaHmacKey.length < 32) throw new ConfigError('ALTCHA_HMAC_KEY', 'use at least 32 characters');
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
   if (cfg.loginLockNoticeSeconds < cfg.loginWindowSeconds) throw new ConfigError('LOGIN_LOCK_NOTICE_SECONDS', 'must be at least LOGIN_WINDOW_SECONDS (one notice per lock at most)');
   if (cfg.loginMaxFailuresPerAccount > cfg.loginMaxConsecutiveFailures) throw new ConfigError('LOGIN_MAX_FAILURES_PER_ACCOUNT', 'must not exceed LOGIN_MAX_CONSECUTIVE_FAILURES');

@@ -72,8 +72,8 @@ const flowId = (uid: string, methodId: string) => `${uid}:${methodId}:register`;
 export function signatureLogin(deps: MethodDeps) {
   const { db, render } = deps;
 
-  const fail = (ctx: Context, uid: string, methodId: string, key: string, status: number) =>
-    render(ctx, 'signature/error', { uid, messageKey: key, retryHref: `/interaction/${uid}/${methodId}` }, status);
+  const fail = (ctx: Context, uid: string, methodId: string, key: string, status: number, params: Record<string, number> = {}) =>
+    render(ctx, 'signature/error', { uid, messageKey: key, messageParams: params, retryHref: `/interaction/${uid}/${methodId}` }, status);
 
   /** Links the credential once and raises a level-2 account to 3; false when it belongs to someone else. */
   const linkAndRaise = async (ctx: Context, accountId: string, s: SignedBy): Promise<boolean> => {

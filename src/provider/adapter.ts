@@ -95,6 +95,8 @@ export async function cleanupExpired(db: Db): Promise<number> {
   n += await db('flows').where('expires_at', '<', db.fn.now()).delete();
   n += await db('otp_challenges').where('expires_at', '<', db.raw("now() - interval '1 day'")).delete();
   n += await db('captchas').where('expires_at', '<', db.fn.now()).delete();
+  n += await db('altcha_spent').where('expires_at', '<', db.fn.now()).delete();
+  n += await db('sim_pushes').where('expires_at', '<', db.fn.now()).delete();
   n += await db('rate_limits').where('expires_at', '<', db.fn.now()).delete();
   // Device and IP of sessions long over (a session lives 8 hours at most).
   n += await db('session_meta').where('last_seen_at', '<', db.raw("now() - interval '2 days'")).delete();

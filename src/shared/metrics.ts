@@ -35,6 +35,25 @@ export const outboxDeliveries = new Counter({
   labelNames: ['kind', 'outcome'] as const, registers: [registry],
 });
 
+// SIM signing pushes (a paid request that buzzes a phone): alert on a rising refusal rate, and on
+// dvc_sim_push_budget_used / dvc_sim_push_hourly_budget nearing 1 (SIM signing then answers "busy").
+export const simPushes = new Counter({
+  name: 'dvc_sim_pushes_total', help: 'SIM signing pushes: sent, or refused by which limit (limit_interaction, limit_ip, phone_busy, limit_phone, budget, proof)',
+  labelNames: ['outcome'] as const, registers: [registry],
+});
+let simBudgetReader: (() => Promise<number>) | undefined;
+/** The SIM method tells the gauge how to read the shared count (the database, so every node reports the same). */
+export function readSimPushBudgetWith(read: () => Promise<number>): void {
+  simBudgetReader = read;
+}
+export const simPushBudgetUsed = new Gauge({
+  name: 'dvc_sim_push_budget_used', help: 'SIM push tries counted against the hourly budget in its current window, across all nodes (above the budget: pushes are refused)', registers: [registry],
+  async collect() {
+    if (simBudgetReader) this.set(await simBudgetReader().catch(() => 0));
+  },
+});
+export const simPushHourlyBudget = new Gauge({ name: 'dvc_sim_push_hourly_budget', help: 'SIM_PUSH_HOURLY_BUDGET: pushes allowed per hour', registers: [registry] });
+
 const AREAS: [RegExp, string][] = [
   [/^\/token(\/|$)/, 'token'], [/^\/auth(\/|$)/, 'authorize'], [/^\/interaction\//, 'interaction'], [/^\/account(\/|$)/, 'portal'],
   [/^\/register(\/|$)/, 'registration'], [/^\/(forgot|activate)(\/|$)/, 'recovery'], [/^\/api\//, 'partner_api'], [/^\/me(\/|$)/, 'userinfo'],

@@ -42,27 +42,7 @@ describe('operations', () => {
       assert.equal(right.status, 303);
       assert.equal(await s.db('captchas').where({ id: again }).first(), undefined, 'spent');
     });
-
-    it('someone who cannot see the picture answers a question in words instead (and keeps that kind after a mistake)', async () => {
-      const { agent, uid, form, csrf } = await openForm(s);
-      const link = /href="([^"]*\?captcha=text)"/.exec(form)![1]!;
-      assert.equal(link, `/interaction/${uid}/password_otp?captcha=text`);
-      const text = (await agent.get(link).expect(200)).text;
-      assert.doesNotMatch(text, /data:image\/svg/);
-      const [, a, b] = /for="captcha">(\S+) cộng (\S+) bằng mấy\?/.exec(text)!;
-      const words = ['không', 'một', 'hai', 'ba', 'bốn', 'năm', 'sáu', 'bảy', 'tám', 'chín'];
-      const sum = words.indexOf(a!.toLowerCase()) + words.indexOf(b!);
-      const id = () => /name="captcha_id" value="([^"]+)"/.exec(text)![1]!;
-      const base = { _csrf: csrf, username: SANDBOX.citizen2.username, password: SANDBOX.citizen2.password, captcha_kind: 'text' };
-      const wrong = await agent.post(`/interaction/${uid}/password_otp`).type('form').send({ ...base, captcha_id: id(), captcha: String(sum + 1) });
-      assert.equal(wrong.status, 400);
-      assert.match(wrong.text, /bằng mấy\?/, 'the next challenge is a question again');
-      const again = /name="captcha_id" value="([^"]+)"/.exec(wrong.text)![1]!;
-      const [, c, d] = /for="captcha">(\S+) cộng (\S+) bằng mấy\?/.exec(wrong.text)!;
-      const right = await agent.post(`/interaction/${uid}/password_otp`).type('form')
-        .send({ ...base, captcha_id: again, captcha: ` ${words.indexOf(c!.toLowerCase()) + words.indexOf(d!)} ` }).redirects(0);
-      assert.equal(right.status, 303);
-    });
+    // The alternative for people who cannot see the picture (ALTCHA): test/security/captcha.test.ts.
   });
 
   describe('sandbox off, SMS gateway down', () => {

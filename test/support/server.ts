@@ -79,7 +79,7 @@ export interface TestServer {
 
 /** Every server starts from the sandbox data alone (test files do not see each other's people). */
 async function resetData(db: Db): Promise<void> {
-  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests, complaints, outbox, database_issuer cascade');
+  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, altcha_spent, sim_pushes, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests, complaints, outbox, database_issuer cascade');
 }
 
 export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean; logger?: Logger } = {}): Promise<TestServer> {
@@ -93,6 +93,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
     ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
     LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
+    SIM_PUSH_MAX_PER_PHONE: '1000', SIM_PUSH_MAX_PER_IP: '100000',
     ...env,
   });
   const db = createDb(cfg);

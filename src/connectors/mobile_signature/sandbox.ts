@@ -1,6 +1,6 @@
 // Sandbox mobile-signature service: requests wait in the database until someone approves them on
 // the simulated phone (/sandbox/phone) with the SIM's PIN; then the subscriber's sandbox key really
-// signs. Any node can answer a status query.
+// signs. Any node can answer a status query. A new request to a SIM supersedes its pending one.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/knex.ts';
 import { importKeys, signWith } from '../../certificates/sandbox-ca.ts';
@@ -24,6 +24,8 @@ export class SandboxMobileSignature implements MobileSignaturePort {
     const sub = this.subscribers.find((s) => s.phone === r.phone);
     const state = !sub ? 'not_a_signing_sim' : sub.profile === 'pin_blocked' ? 'pin_blocked' : 'pending';
     const id = randomUUID();
+    // One outstanding request per SIM, as a signing service keeps it: the phone shows only the newest.
+    await this.db('sandbox_mss_requests').where({ phone: r.phone, state: 'pending' }).update({ state: 'superseded' });
     await this.db('sandbox_mss_requests').insert({
       id, phone: r.phone, dtbs: Buffer.from(r.dataToBeSigned).toString('base64'), display: r.displayText, state,
       expires_at: new Date(Date.now() + SANDBOX_MSS_TIMEOUT_SECONDS * 1000),
@@ -39,6 +41,7 @@ export class SandboxMobileSignature implements MobileSignaturePort {
       const pki = await this.db('sandbox_pki').where({ id: `sim:${row.phone}` }).first('cert_pem');
       return { state: 'signed', signature: new Uint8Array(Buffer.from(row.signature!, 'base64')), certificateChain: [pki.cert_pem as string] };
     }
+    if (row.state === 'superseded') return { state: 'expired' };
     return { state: row.state as 'refused' | 'pin_blocked' | 'not_a_signing_sim' };
   }
 

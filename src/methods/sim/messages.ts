@@ -21,3 +21,26 @@ addMessages({
   'sim.err.unavailable': { vi: 'Dịch vụ ký số trên SIM đang gián đoạn. Vui lòng thử lại sau ít phút hoặc chọn phương thức khác.', en: 'The SIM signing service is unavailable. Please try again in a few minutes or choose another method.' },
   'sim.register.title': { vi: 'Đăng ký bằng SIM ký số', en: 'Register with your signing SIM' },
 });
+
+// What the person is told when a push-bombing limit stops a request: why, and what to do.
+addMessages({
+  'sim.proof.lead': {
+    vi: 'Vì mỗi yêu cầu ký làm điện thoại của người nhận rung và hiện thông báo, trước khi gửi chúng tôi cần một bước xác minh nhỏ để kẻ gian không thể gửi hàng loạt yêu cầu đến điện thoại của người khác.',
+    en: "Each signing request makes the recipient's phone ring and show a prompt, so before sending we need a small check: it stops anyone from flooding other people's phones with requests.",
+  },
+  'sim.err.superseded': { vi: 'Một yêu cầu ký mới hơn đã được gửi đến số điện thoại này, nên yêu cầu này không còn hiệu lực. Điện thoại chỉ hiển thị yêu cầu mới nhất.', en: 'A newer signing request was sent to this phone number, so this one no longer counts. The phone shows only the newest request.' },
+  'sim.err.busy': { vi: 'Một yêu cầu ký khác đang được gửi đến số điện thoại này. Vui lòng đợi vài giây rồi thử lại.', en: 'Another signing request is being sent to this phone number right now. Wait a few seconds and try again.' },
+  'sim.err.limit.phone': {
+    vi: 'Số điện thoại này đã nhận {max} yêu cầu ký trong {minutes} phút qua. Để bảo vệ chủ SIM khỏi các yêu cầu dồn dập (kẻ gian gửi liên tục mong người dùng lỡ tay xác nhận), vui lòng thử lại sau tối đa {minutes} phút hoặc chọn phương thức khác.',
+    en: 'This number has received {max} signing requests in the last {minutes} minutes. To protect the SIM holder from floods of requests (sent in the hope of an approval by mistake), try again within {minutes} minutes or choose another method.',
+  },
+  'sim.err.limit.ip': {
+    vi: 'Có quá nhiều yêu cầu ký từ mạng của bạn trong giờ qua. Để chống gửi yêu cầu hàng loạt, vui lòng thử lại sau tối đa {minutes} phút hoặc chọn phương thức khác.',
+    en: 'Too many signing requests came from your network in the last hour. To stop mass requests, try again within {minutes} minutes or choose another method.',
+  },
+  'sim.err.limit.interaction': {
+    vi: 'Lượt đăng nhập này đã gửi {max} yêu cầu ký. Để chống gửi yêu cầu hàng loạt, vui lòng bắt đầu lại từ trang của dịch vụ hoặc chọn phương thức khác.',
+    en: 'This sign-in has already sent {max} signing requests. To stop mass requests, start again from the service you came from, or choose another method.',
+  },
+  'sim.err.budget': { vi: 'Dịch vụ ký số bằng SIM đang quá tải. Vui lòng thử lại sau ít phút hoặc chọn phương thức khác.', en: 'SIM signing is overloaded right now. Try again in a few minutes or choose another method.' },
+});
