@@ -237,7 +237,7 @@ export const PRODUCTION_LIMITS = {
   /** one identity's codes across every phone: a registry match must not pay for codes to many numbers */
   SMS_MAX_PER_IDENTITY: [1, 20],
   /** every node together, per clock hour: what a toll-fraud wave can cost at most */
-  SMS_BUDGET_PER_HOUR: [100, 10_000_000],
+  SMS_BUDGET_PER_HOUR: [100, 1_000_000],
   REGISTRATION_MAX_PER_IP: [5, 10_000],
   /** each push buzzes the person's phone, and approving any one signs in whoever started it */
   SIM_PUSH_MAX_PER_PHONE: [1, 20],
@@ -245,7 +245,7 @@ export const PRODUCTION_LIMITS = {
   SIM_PUSH_MAX_PER_IP: [5, 10_000],
   SIM_PUSH_MAX_PER_INTERACTION: [1, 10],
   /** a paid call to the signature service each */
-  SIM_PUSH_HOURLY_BUDGET: [10, 10_000_000],
+  SIM_PUSH_HOURLY_BUDGET: [10, 1_000_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export class ConfigError extends Error {
