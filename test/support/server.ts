@@ -68,7 +68,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
     LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
     ...env,
   });
-  const db = createDb(cfg);
+  const db = await createDb(cfg);
   if (cfg.databaseUrl) await cleanOnce(db);
   await migrate(db);
   if (!opts.keepData) await resetData(db);
