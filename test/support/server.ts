@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createDb, migrate, type Db } from '../../src/db/knex.ts';
+import { serveEmbeddedDatabase, type WireServer } from '../../src/db/wire-server.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -69,6 +70,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
     ...env,
   });
   const db = await createDb(cfg);
+  // Like src/main.ts: the CLI reaches an embedded database through the server holding it.
+  const wire: WireServer | undefined = dataDir ? await serveEmbeddedDatabase(db, { dataDir }) : undefined;
   if (cfg.databaseUrl) await cleanOnce(db);
   await migrate(db);
   if (!opts.keepData) await resetData(db);
@@ -81,6 +84,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await app.close();
+      await wire?.close();
       await db.destroy();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
