@@ -1,7 +1,7 @@
 // Composition root: config → database → sandbox seed → app → listen.
 import { loadConfig, ConfigError } from './config/index.ts';
 import { createDb, migrate } from './db/knex.ts';
-import { describeEndpoint, FolderBusyError } from './db/folder-lock.ts';
+import { describeEndpoint, isFolderBusy } from './db/folder-lock.ts';
 import { createApp } from './app.ts';
 import { cleanupExpired } from './provider/adapter.ts';
 import { purgeClosedAccounts, purgeOldAuditEvents } from './identity/close-account.ts';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   try {
     db = await createDb(cfg);
   } catch (e) {
-    if (e instanceof FolderBusyError) {
+    if (isFolderBusy(e)) {
       process.stderr.write(`Refusing to start: ${e.message}. Stop it, or give this server another DATA_DIR.\n`);
       process.exit(2);
     }

@@ -51,7 +51,7 @@ export function openEmbedded(dataDir: string, role: LockHolder['role']): { db: K
   }
 }
 
-/** The folder lock of an embedded handle (undefined for PostgreSQL). */
+/** The folder lock of an embedded handle (undefined for PostgreSQL). A property, not instanceof: see isFolderBusy. */
 export function folderLockOf(db: Knex): FolderLock | undefined {
-  return db.client instanceof EmbeddedClient ? db.client.folderLock : undefined;
+  return (db.client as Partial<EmbeddedClient>).folderLock;
 }

@@ -20,9 +20,15 @@ export interface LockHolder {
 }
 
 export class FolderBusyError extends Error {
+  readonly code = 'DVC_FOLDER_BUSY';
   constructor(readonly dir: string, readonly holder: LockHolder) {
     super(`the embedded database in ${dir} is in use by process ${holder.pid} (${holder.role})`);
   }
+}
+
+// By code, not instanceof: under a test runner this module can be loaded twice (require and import).
+export function isFolderBusy(e: unknown): e is FolderBusyError {
+  return (e as { code?: unknown } | null)?.code === 'DVC_FOLDER_BUSY';
 }
 
 export interface FolderLock {

@@ -14,14 +14,14 @@ export type Db = Knex;
 /** PostgreSQL, or the embedded database of DATA_DIR, which this process then holds alone (src/db/folder-lock.ts). */
 export async function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
   if (cfg.databaseUrl) return knexFactory({ client: 'pg', connection: cfg.databaseUrl, pool: { min: 0, max: 10 } });
-  const [{ openEmbedded }, { FolderBusyError }] = await Promise.all([import('./embedded.ts'), import('./folder-lock.ts')]);
+  const [{ openEmbedded }, { isFolderBusy }] = await Promise.all([import('./embedded.ts'), import('./folder-lock.ts')]);
   // A CLI command that opened the folder itself finishes in a second or two: wait for it, not for a server.
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
       return openEmbedded(cfg.dataDir, 'server').db;
     } catch (e) {
-      if (!(e instanceof FolderBusyError) || e.holder.role !== 'cli' || Date.now() > deadline) throw e;
+      if (!isFolderBusy(e) || e.holder.role !== 'cli' || Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 250));
     }
   }

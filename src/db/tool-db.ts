@@ -7,7 +7,7 @@ import path from 'node:path';
 import knexFactory from 'knex';
 import type { Config } from '../config/index.ts';
 import type { Db } from './knex.ts';
-import { describeEndpoint, embeddedDataPath, folderHolder, FolderBusyError, lockFile } from './folder-lock.ts';
+import { describeEndpoint, embeddedDataPath, folderHolder, isFolderBusy, lockFile } from './folder-lock.ts';
 
 export class ToolDbError extends Error {}
 
@@ -70,7 +70,7 @@ export async function openToolDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>, o
       throughServer: false,
     };
   } catch (e) {
-    if (e instanceof FolderBusyError) throw new ToolDbError(`${e.message} (it started just now); try again in a moment.`);
+    if (isFolderBusy(e)) throw new ToolDbError(`${e.message} (it started just now); try again in a moment.`);
     throw e;
   }
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, registerClient, SANDBOX, TEST_DATABASE_URL, type TestServer } from '../support/server.ts';
+import { startServer, registerClient, SANDBOX, TEST_DATABASE_URL, EMBEDDED, type TestServer } from '../support/server.ts';
 import { newAgent, follow, csrfOf, loginL1 } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { hmac } from '../../src/shared/digest.ts';
@@ -131,9 +131,18 @@ describe('operations', () => {
       const bad = path.join(dir, 'bad.json');
       writeFileSync(good, JSON.stringify({ client_id: 'cli-rp', client_secret: 'cli-rp-secret-0123456789abcdefghij', redirect_uris: ['https://rp.example.gov.vn/cb'], client_name: 'CLI RP' }));
       writeFileSync(bad, JSON.stringify({ client_id: 'cli-bad', redirect_uris: ['not a url'] }));
-      const env = { ...process.env, DATABASE_URL: TEST_DATABASE_URL, LOG_LEVEL: 'silent' };
+      // The test server's own database: PostgreSQL, or its embedded folder, reached through the server.
+      const env = { ...process.env, LOG_LEVEL: 'silent', ...(EMBEDDED ? { DATABASE_URL: '', DATA_DIR: s.cfg.dataDir } : { DATABASE_URL: TEST_DATABASE_URL }) };
       const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env, encoding: 'utf8' });
-      assert.equal(cli('clients', 'add', '--file', good).status, 0);
+      const added = cli('clients', 'add', '--file', good);
+      assert.equal(added.status, 0, added.stderr);
+      // Every command names its database, without credentials or options.
+      assert.match(added.stderr, EMBEDDED
+        ? new RegExp(`^database: embedded \\(DATA_DIR ${s.cfg.dataDir}, through the running server pid ${process.pid}, `, 'm')
+        : new RegExp(`^database: ${new URL(TEST_DATABASE_URL).protocol}//${new URL(TEST_DATABASE_URL).host}${new URL(TEST_DATABASE_URL).pathname}$`, 'm'));
+      assert.match(added.stdout, /client cli-rp saved \(new: running servers accept it at once\)/);
+      const again = cli('clients', 'add', '--file', good);
+      assert.match(again.stdout, /client cli-rp saved \(updated: running servers use the new metadata within CLIENT_CACHE_SECONDS \(30 s in this environment\)\)/);
       const refused = cli('clients', 'add', '--file', bad);
       assert.equal(refused.status, 1);
       assert.match(refused.stderr, /invalid client metadata/);
