@@ -41,7 +41,7 @@ export async function openToolDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>, o
     // One connection: the server's session is shared, turn by turn (src/db/wire-server.ts).
     const db = knexFactory({
       client: 'pg',
-      connection: { host: holder.endpoint.host, port: holder.endpoint.port, user: 'postgres', database: 'postgres' },
+      connection: { host: holder.endpoint.host, port: holder.endpoint.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 10_000 },
       pool: { min: 0, max: 1 },
       acquireConnectionTimeout: 10_000,
     });
