@@ -31,7 +31,8 @@ addMessages({
   'counter.reissued': { vi: 'Tài khoản này đã được đăng ký nhưng chưa kích hoạt: đã gửi lại đường dẫn kích hoạt mới (72 giờ) đến {phone}; đường dẫn cũ không còn dùng được.', en: 'This account was registered but never activated: a new activation link (72 hours) was sent to {phone}; the old link no longer works.' },
   'counter.exists': { vi: 'Số định danh này đã có tài khoản (mức độ {level}).', en: 'This ID number already has an account (level {level}).' },
   'counter.upgrade': { vi: 'Nâng tài khoản lên mức độ 3', en: 'Raise the account to level 3' },
-  'counter.upgraded': { vi: 'Tài khoản đã ở mức độ 3.', en: 'The account is now level 3.' },
+  'counter.upgraded': { vi: 'Tài khoản đã được nâng lên mức độ 3.', en: 'The account has been raised to level 3.' },
+  'counter.already_level3': { vi: 'Tài khoản đã ở mức độ 3 từ trước; không có gì thay đổi.', en: 'The account was already level 3; nothing changed.' },
   'counter.next': { vi: 'Đăng ký người tiếp theo', en: 'Register the next person' },
   'counter.not_officer': { vi: 'Tài khoản của bạn chưa được cấp quyền cán bộ quầy. Vui lòng liên hệ quản trị hệ thống.', en: 'Your account does not have the counter role. Please contact the system operator.' },
   'counter.logout': { vi: 'Đăng xuất', en: 'Sign out' },
@@ -80,7 +81,7 @@ export async function counterPage(cfg: Config, db: Db, sms: SmsGateway): Promise
     const body = ctx.request.body as Record<string, unknown>;
     const out = await upgradeAtCounter(db, who(ctx, o), typeof body.idNumber === 'string' ? body.idNumber : '', body.documentType);
     if (!out.ok) return form(ctx, o, { formError: out.error === 'not_found' ? 'counter.err.not_found' : 'counter.err.upgrade' }, out.error === 'not_found' ? 404 : 400);
-    render(ctx, 'counter/done', { notice: 'counter.upgraded', params: {} });
+    render(ctx, 'counter/done', { notice: out.changed ? 'counter.upgraded' : 'counter.already_level3', params: {} });
   });
 
   r.post('/logout', async (ctx) => {

@@ -39,6 +39,10 @@ export function requestedAcrFromParams(params: Record<string, unknown>): AcrRequ
   return requestedAcr(params.acr_values, claims?.id_token?.acr ?? undefined);
 }
 
+/** Set on an interaction's result when the person chose to continue at the level they have
+ *  (a voluntary request only: OIDC Core §5.5.1.1 lets the RP decide what that acr is worth). */
+export const KEEP_LEVEL = 'dvc_keep_level';
+
 export function sessionLevel(acr: unknown): Level | undefined {
   return levelOf(acr);
 }

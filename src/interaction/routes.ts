@@ -6,8 +6,8 @@ import type { Db } from '../db/knex.ts';
 import { findAccount } from '../identity/accounts.ts';
 import { AppError, SessionExpired } from '../shared/errors.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
-import { addMessages } from '../shared/i18n.ts';
-import { requestedAcrFromParams, sessionLevel } from './levels.ts';
+import { addMessages, useUiLocales } from '../shared/i18n.ts';
+import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from './levels.ts';
 import type { MethodDeps } from './method.ts';
 import type { MethodRegistry } from './registry.ts';
 
@@ -22,6 +22,7 @@ export async function interactionOf(provider: Provider, ctx: Context): Promise<D
   try {
     const d = await provider.interactionDetails(ctx.req, ctx.res);
     if (ctx.params.uid && d.uid !== ctx.params.uid) throw SessionExpired();
+    useUiLocales(ctx, d.params.ui_locales);
     return d;
   } catch {
     throw SessionExpired();
@@ -99,11 +100,29 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
     ctx.redirect(redirectTo);
   });
 
-  // Nothing can reach the level the RP demanded: tell the RP so (DESIGN.md §2).
+  // The person will not (or cannot) raise the level now. A voluntary request goes on at the level the
+  // session has; an essential one fails, saying truthfully whether a step-up was offered (DESIGN.md §2).
   router.post('/interaction/:uid/unmet', async (ctx) => {
-    await interactionOf(provider, ctx);
+    const details = await interactionOf(provider, ctx);
+    const session = details.session;
+    if (!session?.accountId) throw SessionExpired();
+    const req = requestedAcrFromParams(details.params);
+    const account = await findAccount(db, session.accountId);
+    const offered = !!account && registry.forStepUp(account, req.minimum ?? 3).length > 0;
+    const wantsContinue = (ctx.request.body as Record<string, unknown> | undefined)?.continue === '1';
+    if (wantsContinue && !req.essential && !req.unsatisfiable) {
+      const current = await provider.Session.findByUid(session.uid);
+      const redirectTo = await provider.interactionResult(ctx.req, ctx.res, {
+        // The same login again (same time, acr and amr): only the marker is new.
+        login: { accountId: session.accountId, acr: current?.acr, amr: current?.amr, ts: current?.loginTs, remember: true },
+        [KEEP_LEVEL]: true,
+      }, { mergeWithLastSubmission: false });
+      ctx.status = 303;
+      return ctx.redirect(redirectTo);
+    }
     const redirectTo = await provider.interactionResult(ctx.req, ctx.res, {
-      error: 'unmet_authentication_requirements', error_description: 'the account cannot reach the requested assurance level now',
+      error: 'unmet_authentication_requirements',
+      error_description: offered ? 'the person declined to raise the assurance level' : 'the account cannot reach the requested assurance level now',
     }, { mergeWithLastSubmission: false });
     ctx.status = 303;
     ctx.redirect(redirectTo);
@@ -116,8 +135,10 @@ async function showStepUp(ctx: Context, db: Db, deps: MethodDeps & { registry: M
   const account = await findAccount(db, accountId);
   if (!account) throw SessionExpired();
   const methods = deps.registry.forStepUp(account, level);
+  const req = requestedAcrFromParams(details.params);
   deps.render(ctx, 'stepup', {
     uid: details.uid, clientName, level, current: sessionLevel(details.session?.acr) ?? account.level,
+    voluntary: !req.essential && !req.unsatisfiable,
     methods: methods.map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
   });
 }

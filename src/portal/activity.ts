@@ -12,6 +12,7 @@ import type { Context } from 'koa';
 import { langOf } from '../shared/i18n.ts';
 import { PORTAL_CLIENT_ID } from './auth.ts';
 import type { PortalDeps } from './deps.ts';
+import type { AuthMethod } from '../interaction/method.ts';
 
 const json = jsonColumn;
 const minute = vnMinute;
@@ -49,13 +50,33 @@ export async function connectedServices(db: Db, provider: Provider, accountId: s
   return services;
 }
 
+type Label = { vi: string; en: string };
+
+/**
+ * A session knows its amr, not its method, and registration methods end with the same amr as the
+ * password login (`pwd sms mfa`): the login method's name wins, and the authenticator-app variant,
+ * which no method declares, still gets words.
+ */
+export function methodNamesByAmr(methods: readonly Pick<AuthMethod, 'amr' | 'label' | 'purposes'>[]): Map<string, Label> {
+  const names = new Map<string, Label>();
+  const loginsFirst = [...methods].sort((a, b) => Number(b.purposes.includes('login')) - Number(a.purposes.includes('login')));
+  for (const m of loginsFirst) if (!names.has(m.amr.join(' '))) names.set(m.amr.join(' '), m.label);
+  names.set('pwd otp mfa', { vi: 'Mật khẩu và ứng dụng xác thực', en: 'Password and authenticator app' });
+  return names;
+}
+
+export function methodNameOf(names: Map<string, Label>, amr: string[] | undefined, lang: 'vi' | 'en'): string {
+  if (!amr?.length) return '—';
+  return names.get(amr.join(' '))?.[lang] ?? (lang === 'vi' ? 'Phương thức khác' : 'Another method');
+}
+
 export function mountActivity(r: Router, p: PortalDeps): void {
   const { db, provider, auth } = p;
   const lang = (ctx: Context) => langOf(ctx);
   // People read method names, not RFC 8176 codes or ids.
-  const byAmr = new Map(p.methods.map((m) => [m.amr.join(' '), m.label]));
+  const byAmr = methodNamesByAmr(p.methods);
   const byId = new Map(p.methods.map((m) => [m.id, m.label]));
-  const methodByAmr = (ctx: Context, amr: string[] | undefined) => (amr?.length ? byAmr.get(amr.join(' '))?.[lang(ctx)] ?? amr.join(', ') : '—');
+  const methodByAmr = (ctx: Context, amr: string[] | undefined) => methodNameOf(byAmr, amr, lang(ctx));
   const methodById = (ctx: Context, id: string | null) => (id ? byId.get(id)?.[lang(ctx)] ?? id : '—');
   const clientNames = async (ids: string[]) => {
     const names = new Map<string, string>();

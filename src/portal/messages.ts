@@ -7,6 +7,7 @@ addMessages({
   'acct.type': { vi: 'Loại tài khoản', en: 'Account type' },
   'acct.type.citizen': { vi: 'Công dân', en: 'Citizen' },
   'acct.type.enterprise': { vi: 'Doanh nghiệp', en: 'Enterprise' },
+  'acct.session_level': { vi: 'mức độ {level}', en: 'level {level}' },
   'acct.level': { vi: 'Mức độ xác minh', en: 'Verification level' },
   'acct.name': { vi: 'Họ tên', en: 'Name' },
   'acct.birthdate': { vi: 'Ngày sinh', en: 'Date of birth' },

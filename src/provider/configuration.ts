@@ -29,10 +29,20 @@ export const SKIP_CONSENT = 'dvc_skip_consent';
 /** Authorization parameter of first-party clients: "link this method's credential to the signed-in account". */
 export const LINK_PARAM = 'dvc_link';
 
+/** The newest unexpired grant of this account to this client. */
+async function rememberedGrant(db: Db, accountId: string, clientId: string): Promise<string | undefined> {
+  const row = await db('oidc_models').first('id')
+    .where({ kind: 'Grant', account_id: accountId }).whereRaw("payload->>'clientId' = ?", [clientId])
+    .andWhere('expires_at', '>', db.fn.now()).orderBy('expires_at', 'desc') as { id: string } | undefined;
+  return row?.id;
+}
+
 export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
   const httpsIssuer = cfg.issuer.startsWith('https:');
   const configuration: Configuration = {
     enableHttpPostMethods: httpsIssuer,
+    // Our pages speak these; a relying party's ui_locales picks one (the person's switch still wins).
+    discovery: { ui_locales_supported: ['vi', 'en'] },
     adapter: knexAdapterFactory(db, cfg.clientCacheSeconds),
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
@@ -95,11 +105,21 @@ export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
       policy: createPolicy(),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
+    // Consent is asked once per service, not once per session: a new session picks up the account's
+    // living grant for this client (listed and revocable in the portal); only more claims ask again.
     // First-party sites marked by the operator get a grant without a consent page.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
-      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
-      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       const client = ctx.oidc.client!;
+      const session = ctx.oidc.session!;
+      let grantId = ctx.oidc.result?.consent?.grantId || session.grantIdFor(client.clientId);
+      if (!grantId && session.accountId) {
+        grantId = await rememberedGrant(db, session.accountId, client.clientId);
+        if (grantId) {
+          session.ensureClientContainer(client.clientId);
+          session.grantIdFor(client.clientId, grantId);
+        }
+      }
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (client.metadata()[SKIP_CONSENT] !== true || !ctx.oidc.session?.accountId) return existing;
       // A first-party site gets what it asks for, now and when it later asks for more.
       const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session.accountId });

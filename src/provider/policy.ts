@@ -1,6 +1,6 @@
 // The interaction policy: oidc-provider's, extended (never forked) with our step-up rule.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { requestedAcrFromParams, sessionLevel } from '../interaction/levels.ts';
+import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from '../interaction/levels.ts';
 import { LINK_PARAM, SKIP_CONSENT } from './configuration.ts';
 
 const { Check, base } = interactionPolicy;
@@ -16,6 +16,7 @@ export function createPolicy() {
     if (!oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
     const req = requestedAcrFromParams(oidc.params as Record<string, unknown>);
     if (req.minimum === undefined && !req.unsatisfiable) return Check.NO_NEED_TO_PROMPT;
+    if (!req.essential && (oidc.result as Record<string, unknown> | undefined)?.[KEEP_LEVEL] === true) return Check.NO_NEED_TO_PROMPT;
     const have = sessionLevel(oidc.session.acr);
     // Real booleans only (oidc-provider ≥ 9.12 rejects anything else).
     return req.unsatisfiable || have === undefined || have < req.minimum! ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;

@@ -21,11 +21,23 @@ export function translate(lang: Lang, key: string, params: Record<string, string
   return s.replace(/\{(\w+)\}/g, (_, p: string) => String(params[p] ?? `{${p}}`));
 }
 
+/** The relying party's `ui_locales` (OIDC Core §3.1.2.1) for pages of its interaction. */
+export function useUiLocales(ctx: Context, uiLocales: unknown): void {
+  if (typeof uiLocales !== 'string') return;
+  for (const tag of uiLocales.trim().split(/\s+/)) {
+    const primary = tag.toLowerCase().split('-')[0];
+    if (primary === 'vi' || primary === 'en') { ctx.state.uiLang = primary; return; }
+  }
+}
+
+/** The person's own choice (the switch, remembered in a cookie) first, then the site's hint, then Vietnamese. */
 export function langOf(ctx: Context): Lang {
   const q = ctx.query.lang;
   if (q === 'en' || q === 'vi') {
     ctx.cookies.set('lang', q, { httpOnly: true, sameSite: 'lax', signed: false, maxAge: 365 * 86400_000 });
     return q;
   }
-  return ctx.cookies.get('lang', { signed: false }) === 'en' ? 'en' : 'vi';
+  const chosen = ctx.cookies.get('lang', { signed: false });
+  if (chosen === 'en' || chosen === 'vi') return chosen;
+  return ctx.state.uiLang === 'en' ? 'en' : 'vi';
 }

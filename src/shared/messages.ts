@@ -30,6 +30,8 @@ addMessages({
   'stepup.lead': { vi: '{client} yêu cầu tài khoản đã được xác thực ở mức độ {level}. Tài khoản của bạn hiện ở mức độ {current}.', en: '{client} requires an account verified at level {level}. Your account is at level {current}.' },
   'stepup.choose': { vi: 'Bạn có thể nâng mức xác thực ngay bằng một trong các cách sau:', en: 'You can raise your level now in one of these ways:' },
   'stepup.how': { vi: 'Để nâng lên mức độ 3, bạn có thể: mang giấy tờ tùy thân (CCCD) đến bưu cục của Bưu điện Việt Nam hoặc bộ phận một cửa để được xác thực trực tiếp; hoặc đăng nhập bằng SIM ký số hay USB ký số mang số định danh của bạn khi các phương thức này được hỗ trợ.', en: 'To reach level 3 you can bring your ID card (CCCD) to a Vietnam Post office or a one-stop service counter to be verified in person; or sign in with a signing SIM or USB token that carries your ID number where these methods are offered.' },
+  'stepup.voluntary': { vi: '{client} đề nghị mức độ này nhưng không bắt buộc: bạn có thể tiếp tục với mức độ hiện tại, và {client} sẽ quyết định những gì bạn có thể làm.', en: '{client} suggests this level but does not require it: you may continue at your current level, and {client} will decide what you can do.' },
+  'stepup.continue': { vi: 'Tiếp tục với mức độ {current}', en: 'Continue at level {current}' },
   'stepup.return': { vi: 'Quay lại trang dịch vụ', en: 'Return to the service' },
   'consent.title': { vi: 'Chia sẻ thông tin', en: 'Share your information' },
   'consent.lead': { vi: '{client} muốn nhận các thông tin sau từ tài khoản của bạn:', en: '{client} would like to receive the following from your account:' },

@@ -68,11 +68,13 @@ describe('counter page for post-office officers', () => {
     assert.equal((await s.db('accounts').where({ id: id0.account_id }).first()).level, 2, 'nothing changed yet');
     const raised = await agent.post('/counter/accounts/upgrade').type('form').send({ _csrf: csrfOf(dup.text), idNumber: SANDBOX.citizen2.username, documentType: 'cccd' });
     assert.equal(raised.status, 200);
-    assert.match(raised.text, /đã ở mức độ 3/);
+    assert.match(raised.text, /đã được nâng lên mức độ 3/);
     const id = await s.db('identifiers').where({ type: 'cccd', value: SANDBOX.citizen2.username }).first();
     assert.equal((await s.db('accounts').where({ id: id.account_id }).first()).level, 3);
     const event = await s.db('audit_events').where({ action: 'account.level_raised', account_id: id.account_id }).first();
     assert.equal(event.actor, 'officer:VNP-HN-0001@100000');
+    const again = await agent.post('/counter/accounts/upgrade').type('form').send({ _csrf: csrfOf(dup.text), idNumber: SANDBOX.citizen2.username, documentType: 'cccd' });
+    assert.match(again.text, /đã ở mức độ 3 từ trước/, 'a second raise says nothing changed');
   });
 
   it('a level-2 sign-in is asked to step up; giving up ends on a clear page, not a loop', async () => {

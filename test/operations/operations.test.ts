@@ -125,7 +125,8 @@ describe('operations', () => {
       assert.match(line, /\*\*\*@example\.vn/);
     });
 
-    it('CLI: clients add validates metadata with the provider, list and remove; accounts; officers', async () => {
+    it('CLI: clients add validates metadata with the provider, list and remove; accounts; officers', async function () {
+      // On the embedded database the CLI reaches the test server's folder through it (src/db/wire-server.ts).
       const dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-'));
       const good = path.join(dir, 'good.json');
       const bad = path.join(dir, 'bad.json');

@@ -40,6 +40,51 @@ describe('assurance levels', () => {
       assert.equal(u.searchParams.get('error'), 'unmet_authentication_requirements');
       assert.equal(u.searchParams.get('state'), rp.state);
       assert.equal(u.searchParams.get('code'), null, 'never a code below the essential level');
+      assert.equal(u.searchParams.get('error_description'), 'the account cannot reach the requested assurance level now', 'nothing was offered');
+    });
+
+    it('essential: posting "continue" anyway still ends in unmet_authentication_requirements', async () => {
+      const claims = JSON.stringify({ id_token: { acr: { essential: true, value: '3' } } });
+      const rp = await startRp(s.issuer, CLIENT.client_id, CLIENT.client_secret, { claims });
+      const agent = newAgent(s.issuer);
+      const end = await loginL1(agent, s.issuer, rp.authUrl, SANDBOX.citizen2, { consent: false });
+      assert.doesNotMatch(end.res!.text, /Tiếp tục với mức độ/, 'no continue button for an essential request');
+      const uid = /\/interaction\/([^/?]+)/.exec(end.url!)![1]!;
+      const back = await agent.post(`/interaction/${uid}/unmet`).type('form').send({ _csrf: csrfOf(end.res!.text), continue: '1' }).redirects(0);
+      const cb = await follow(agent, s.issuer, back.headers.location as string);
+      assert.equal(new URL(cb.external!).searchParams.get('error'), 'unmet_authentication_requirements');
+    });
+
+    it('voluntary acr_values=3: the person continues at level 2 and the RP receives acr "2" (OIDC Core 5.5.1.1)', async () => {
+      const rp = await startRp(s.issuer, CLIENT.client_id, CLIENT.client_secret, { acr_values: '3' });
+      const agent = newAgent(s.issuer);
+      const end = await loginL1(agent, s.issuer, rp.authUrl, SANDBOX.citizen2, { consent: false });
+      assert.match(end.res!.text, /Tiếp tục với mức độ 2/);
+      const uid = /\/interaction\/([^/?]+)/.exec(end.url!)![1]!;
+      const back = await agent.post(`/interaction/${uid}/unmet`).type('form').send({ _csrf: csrfOf(end.res!.text), continue: '1' }).redirects(0);
+      const cb = await follow(agent, s.issuer, back.headers.location as string);
+      const { idToken } = await rp.finish(cb.external!);
+      assert.equal(idToken.acr, '2');
+      assert.deepEqual(idToken.amr, ['pwd', 'sms', 'mfa'], 'the login is the one that happened');
+    });
+  });
+
+  describe('step-up offered (SIM and USB enabled)', () => {
+    let s: TestServer;
+    before(async () => { s = await startServer(); await registerClient(s.db, CLIENT); });
+    after(() => s.close());
+
+    it('declining an offered step-up says so in error_description', async () => {
+      const rp = await startRp(s.issuer, CLIENT.client_id, CLIENT.client_secret, { acr_values: '3' });
+      const agent = newAgent(s.issuer);
+      const end = await loginL1(agent, s.issuer, rp.authUrl, SANDBOX.citizen2, { consent: false });
+      assert.match(end.res!.text, /SIM/);
+      const uid = /\/interaction\/([^/?]+)/.exec(end.url!)![1]!;
+      const back = await agent.post(`/interaction/${uid}/unmet`).type('form').send({ _csrf: csrfOf(end.res!.text) }).redirects(0);
+      const cb = await follow(agent, s.issuer, back.headers.location as string);
+      const u = new URL(cb.external!);
+      assert.equal(u.searchParams.get('error'), 'unmet_authentication_requirements');
+      assert.equal(u.searchParams.get('error_description'), 'the person declined to raise the assurance level');
     });
 
     it('level-3 account asking acr_values=3 passes straight through with acr "3"', async () => {

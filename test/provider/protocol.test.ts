@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { exportJWK, generateKeyPair, decodeJwt, decodeProtectedHeader, createRemoteJWKSet, jwtVerify } from 'jose';
-import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
+import { startServer, registerClient, postgresOnly, SANDBOX, type TestServer } from '../support/server.ts';
 import { newAgent, loginL1, pathOf } from '../support/browser.ts';
 import { REDIRECT_URI } from '../support/rp.ts';
 import { rotateSigningKeys } from '../../src/provider/keys.ts';
@@ -99,7 +99,8 @@ describe('protocol features', () => {
     assert.ok(ok.body.client_id);
   });
 
-  it('key rotation: new keys sign, old tokens still verify with the published JWKS', async () => {
+  it('key rotation: new keys sign, old tokens still verify with the published JWKS', async function () {
+    postgresOnly(this); // a second node on the same database
     await registerClient(s.db, { client_id: 'rp-rotate', client_secret: 'rp-rotate-secret-0123456789abcde', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true });
     const config = await oidc.discovery(new URL(s.issuer), 'rp-rotate', 'rp-rotate-secret-0123456789abcde', undefined, insecure);
     const before = await codeFlow(s, config);

@@ -2,7 +2,7 @@
 // or, when asked, the embedded database. Each server gets the config the test names.
 import 'reflect-metadata';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +28,32 @@ export function postgresOnly(ctx: Mocha.Context): void {
 }
 
 let cleaned = false;
+let template: string | undefined;
+
+/** Creating an embedded database (its initdb) takes seconds; a migrated copy opens at once. */
+async function embeddedTemplate(): Promise<string> {
+  if (!template) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-template-'));
+    const db = await createDb({ databaseUrl: undefined, dataDir: dir });
+    await migrate(db);
+    await db.destroy();
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    template = dir;
+  }
+  return template;
+}
+
+async function embeddedDataDir(): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-db-'));
+  cpSync(await embeddedTemplate(), dir, { recursive: true });
+  return dir;
+}
+
+// A root hook (this module is loaded once): the template is made before the first test's own hooks
+// start their clocks.
+if (EMBEDDED && typeof before === 'function') {
+  before(async function () { this.timeout(300_000); await embeddedTemplate(); });
+}
 
 /** Once per run: a fresh schema for this run, and the schemas of runs that are gone are dropped. */
 async function cleanOnce(db: Db): Promise<void> {
@@ -62,7 +88,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   // Embedded: every server its own data folder (a second node cannot open the first one's).
-  const dataDir = EMBEDDED ? mkdtempSync(path.join(tmpdir(), 'dvc-test-db-')) : undefined;
+  const dataDir = EMBEDDED ? await embeddedDataDir() : undefined;
   const cfg = loadConfig({
     ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
