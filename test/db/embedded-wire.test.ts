@@ -1,6 +1,7 @@
 // The embedded database served over the wire shares ONE session with the server's own knex:
 // turns end only where the session is idle, so neither side ever runs inside the other's
 // transaction, and nothing a client leaves behind stays for the server. Plus the folder lock.
+// Runs in the embedded pass of the suite (TEST_DB=embedded).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import type { Knex } from 'knex';
 import { openEmbedded } from '../../src/db/embedded.ts';
 import { acquireFolderLock, FolderBusyError, folderHolder, lockFile } from '../../src/db/folder-lock.ts';
 import { serveEmbeddedDatabase, type WireServer } from '../../src/db/wire-server.ts';
+import { EMBEDDED } from '../support/server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,18 +27,20 @@ describe('embedded database over the wire', function () {
   };
   const names = async () => (await db('wire_t').orderBy('name').pluck('name')) as string[];
 
-  before(async () => {
+  before(async function () {
+    if (!EMBEDDED) this.skip();
     dir = mkdtempSync(path.join(tmpdir(), 'dvc-wire-'));
     db = openEmbedded(dir, 'server').db;
     await db.schema.createTable('wire_t', (t) => { t.text('name').primary(); });
     wire = await serveEmbeddedDatabase(db, { dataDir: dir, idleInTransactionMs: 1500 });
   });
   after(async () => {
+    if (!dir) return;
     await wire.close();
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
-  afterEach(async () => { await db('wire_t').delete(); });
+  afterEach(async () => { if (db) await db('wire_t').delete(); });
 
   it('publishes where it serves in the folder lock, on a Unix socket inside DATA_DIR', () => {
     const holder = folderHolder(dir);
@@ -131,8 +135,11 @@ describe('embedded database over the wire', function () {
 
 describe('embedded folder lock', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'dvc-lock-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(function () {
+    if (!EMBEDDED) this.skip();
+    dir = mkdtempSync(path.join(tmpdir(), 'dvc-lock-'));
+  });
+  afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
   it('one holder at a time, this process included; released, the folder can be taken again', () => {
     const lock = acquireFolderLock(dir, 'cli');

@@ -1,6 +1,7 @@
 // The CLI and a running server on the embedded database work on ONE database: the server's
 // (through it), never a second opening of the folder; it says which database it used; it never
-// creates one by accident. The server is `src/main.ts` itself, as `npm start` runs it.
+// creates one by accident. The server is `src/main.ts` itself, as `npm start` runs it. Runs in the
+// embedded pass of the suite (TEST_DB=embedded, `npm run test:embedded`): it has nothing to do with PostgreSQL.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newAgent, loginL1 } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
-import { SANDBOX } from '../support/server.ts';
+import { EMBEDDED, SANDBOX } from '../support/server.ts';
 
 const CLIENT = { client_id: 'cli-live-rp', client_secret: 'cli-live-rp-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], client_name: 'Live RP' };
 
@@ -50,7 +51,8 @@ describe('CLI and a running server on the embedded database', function () {
   let server: Awaited<ReturnType<typeof startMain>>;
   let clientFile: string;
 
-  before(async () => {
+  before(async function () {
+    if (!EMBEDDED) this.skip();
     dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-live-'));
     clientFile = path.join(dir, 'client.json');
     writeFileSync(clientFile, JSON.stringify(CLIENT));
@@ -59,7 +61,7 @@ describe('CLI and a running server on the embedded database', function () {
   });
   after(async () => {
     await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a client added by the CLI while the server runs is used at once by a login, and is still there after a restart', async () => {
@@ -107,8 +109,11 @@ describe('CLI on the embedded database with no server', function () {
   this.timeout(120_000);
   // One folder for both tests: creating an embedded database is the slow part.
   let dir: string;
-  before(() => { dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-alone-')); });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(function () {
+    if (!EMBEDDED) this.skip();
+    dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-alone-'));
+  });
+  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
   it('an empty folder is never turned into a database by accident: only migrate creates one, and says so', () => {
     const listed = cli(dir, ['clients', 'list']);
