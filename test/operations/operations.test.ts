@@ -126,7 +126,7 @@ describe('operations', () => {
     });
 
     it('CLI: clients add validates metadata with the provider, list and remove; accounts; officers', async function () {
-      this.timeout(240_000); // eleven CLI processes, about a second of CPU each
+      this.timeout(240_000); // ten CLI processes, about a second of CPU each
       // On the embedded database the CLI reaches the test server's folder through it (src/db/wire-server.ts).
       const dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-'));
       const good = path.join(dir, 'good.json');
