@@ -29,31 +29,60 @@
       .catch(function () { fail('agent'); });
   }
 
-  fetch(agent + '/v1/certificates')
-    .then(function (r) { if (!r.ok) throw new Error('agent'); return r.json(); })
-    .then(function (certs) {
-      statusEl.textContent = '';
-      if (!certs.length) return show('usb-nocert');
-      var list = document.getElementById('usb-list');
-      certs.forEach(function (c) {
-        var li = document.createElement('li');
-        var b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'method';
-        var expired = new Date(c.notAfter) < new Date();
-        var name = document.createElement('span');
-        name.className = 'method-label';
-        name.textContent = c.subject;
-        var hint = document.createElement('span');
-        hint.className = 'method-hint';
-        hint.textContent = c.issuer + ' — ' + texts.valid_until + ' ' + new Date(c.notAfter).toLocaleDateString(document.documentElement.lang) + (expired ? ' ' + texts.expired : '');
-        b.appendChild(name);
-        b.appendChild(hint);
-        b.addEventListener('click', function () { sign(c); });
-        li.appendChild(b);
-        list.appendChild(li);
-      });
-      show('usb-certs');
-    })
-    .catch(function () { statusEl.textContent = ''; show('usb-noagent'); });
+  // The certificates in people's words, read by the server from the certificates themselves.
+  function describe(certs) {
+    var form = document.getElementById('usb-form');
+    return fetch(form.getAttribute('data-describe'), {
+      method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ _csrf: form.elements._csrf.value, certificates: certs.map(function (c) { return c.certificate; }) }),
+    }).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
+  }
+
+  function line(cls, text) {
+    var el = document.createElement('span');
+    el.className = cls;
+    el.textContent = text;
+    return el;
+  }
+
+  function list(certs, summaries) {
+    var ul = document.getElementById('usb-list');
+    ul.textContent = '';
+    certs.forEach(function (c, i) {
+      var s = summaries[i];
+      var li = document.createElement('li');
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'method';
+      if (s) {
+        b.appendChild(line('method-label', s.holder + (s.organisation ? ' — ' + s.organisation : '')));
+        if (s.idKind) b.appendChild(line('method-hint', s.idKind + ' ' + s.idMasked));
+        b.appendChild(line('method-hint', texts.issued_by + ' ' + s.issuer));
+        b.appendChild(line('method-hint', texts.valid_until + ' ' + s.validUntil + (s.expired ? ' ' + texts.expired : '')));
+      } else {
+        b.appendChild(line('method-label', texts.unknown));
+      }
+      b.addEventListener('click', function () { sign(c); });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+    show('usb-certs');
+  }
+
+  function search() {
+    document.getElementById('usb-noagent').hidden = true;
+    statusEl.textContent = texts.searching || statusEl.textContent;
+    fetch(agent + '/v1/certificates')
+      .then(function (r) { if (!r.ok) throw new Error('agent'); return r.json(); })
+      .then(function (certs) {
+        if (!certs.length) { statusEl.textContent = ''; return show('usb-nocert'); }
+        return describe(certs).then(function (summaries) { statusEl.textContent = ''; list(certs, summaries); });
+      })
+      .catch(function () { statusEl.textContent = ''; show('usb-noagent'); });
+  }
+
+  var retry = document.getElementById('usb-retry');
+  if (retry) retry.addEventListener('click', search);
+  texts.searching = statusEl.textContent;
+  search();
 })();

@@ -2,30 +2,32 @@
 import 'reflect-metadata';
 import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/index.ts';
 import { createTokenDb, type Db } from './db/knex.ts';
 import { createConnectors, type Connectors } from './connectors/index.ts';
 import { OtpService } from './identity/otp.ts';
+import { startOutbox } from './identity/outbox-worker.ts';
 import { createProvider } from './provider/configuration.ts';
 import { loadSigningKeys } from './provider/keys.ts';
 import { MethodRegistry } from './interaction/registry.ts';
 import { interactionOf, interactionRouter } from './interaction/routes.ts';
 import { loginFinisher } from './interaction/finish.ts';
 import { forgotPasswordRouter } from './recovery/forgot-password.ts';
+import { complaintsRouter } from './complaints/routes.ts';
 import { counterApi } from './counter/api.ts';
 import { counterPage } from './counter/page.ts';
 import { activationRouter } from './counter/activation.ts';
 import { portalRouter } from './portal/index.ts';
 import type { MethodDeps } from './interaction/method.ts';
-import { AppError } from './shared/errors.ts';
 import './shared/messages.ts';
 import { Captcha } from './web/captcha.ts';
 import { csrf } from './web/csrf.ts';
 import { render } from './web/render.ts';
 import { rejectNul } from './web/reject-nul.ts';
 import { securityHeaders } from './web/security-headers.ts';
+import { errorBoundary } from './web/error-boundary.ts';
+import { checkBodyHeaders, pageBody } from './web/request-body.ts';
 import { staticFiles } from './web/static.ts';
 import { health } from './web/health.ts';
 import { metrics } from './web/metrics-endpoint.ts';
@@ -39,7 +41,12 @@ import { ensureSandboxPki } from './sandbox/pki.ts';
 
 export interface AppDeps { cfg: Config; db: Db; logger: Logger; connectors?: Partial<Connectors> }
 
-export interface App { app: Koa; provider: Provider; registry: MethodRegistry; close(): Promise<void> }
+export interface App {
+  app: Koa; provider: Provider; registry: MethodRegistry;
+  /** Our routers (the partner API, the pages), for tests that walk every route. */
+  routers: Router[];
+  close(): Promise<void>;
+}
 
 export async function createApp({ cfg, db, logger, connectors: overrides }: AppDeps): Promise<App> {
   const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
@@ -52,7 +59,10 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
     db('session_meta').insert({ session_uid: s.uid, account_id: s.accountId, ip: ctx.ip, user_agent: ctx.get('user-agent').slice(0, 300), place: placeOf(cfg, ctx), last_seen_at: new Date() })
       .onConflict('session_uid').merge(['ip', 'user_agent', 'place', 'last_seen_at']).catch((e: unknown) => logger.warn('session_meta write failed', { error: String(e) }));
   });
-  const connectors = createConnectors(cfg, db, overrides);
+  // Requests only store messages; this node's worker sends them through the real gateways.
+  const real = createConnectors(cfg, db, overrides);
+  const outbox = startOutbox(cfg, db, real, logger);
+  const connectors: Connectors = { ...real, sms: outbox.sms, email: outbox.email };
   const { sms } = connectors;
   const otp = new OtpService(db, sms, cfg);
   const captcha = new Captcha(db, cfg.otpSecret, cfg.captcha);
@@ -73,17 +83,13 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   app.keys = cfg.cookieKeys;
   app.proxy = cfg.trustProxy;
 
-  app.use(metrics(cfg.metricsToken));
+  // First: nothing in front of the boundary can fail, and the headers are set before anyone answers.
+  app.use(errorBoundary(logger, cfg.sandbox));
   app.use(securityHeaders);
+  app.use(metrics(cfg.metricsToken));
   app.use(async (ctx: Context, next: Next) => {
     ctx.state.sandbox = cfg.sandbox;
-    try {
-      await next();
-    } catch (e) {
-      if (e instanceof AppError) return render(ctx, 'error', { messageKey: e.messageKey }, e.status);
-      logger.error('request failed', { path: ctx.path, error: e instanceof Error ? e.message : String(e) });
-      render(ctx, 'error', { messageKey: 'error.generic' }, 500);
-    }
+    await next();
   });
   app.use(health(db));
   app.use(staticFiles);
@@ -92,11 +98,12 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   if (vnpostIdp) app.use(vnpostIdp.protocol);
 
   const pages = new Router();
-  pages.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb' }));
+  pages.use(pageBody());
   pages.use(csrf(cfg.otpSecret));
   for (const m of registry.methods) m.mount(pages, deps);
   pages.use(interactionRouter(deps).routes());
   pages.use(forgotPasswordRouter(deps).routes());
+  pages.use(complaintsRouter(deps).routes());
   pages.use(activationRouter(deps).routes());
   pages.use((await portalRouter(cfg, db, provider, connectors, otp, registry.methods)).routes());
   pages.use((await counterPage(cfg, db, sms)).routes());
@@ -104,6 +111,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   // The partner API (JSON, bearer tokens): no cookies, so no CSRF; mounted beside the pages.
   const counter = counterApi(cfg, db, provider, sms);
+  app.use(apiBodyGuard);
   app.use(counter.routes());
   app.use(counter.allowedMethods());
   app.use(pages.routes());
@@ -111,7 +119,13 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
 
   app.use(rejectNul);
   app.use(mountProvider(provider));
-  return { app, provider, registry, close: async () => { if (tokenDb !== db) await tokenDb.destroy(); } };
+  return { app, provider, registry, routers: [counter, pages], close: async () => { await outbox.stop(); if (tokenDb !== db) await tokenDb.destroy(); } };
+}
+
+// The partner API parses its own JSON (16 KB); a body it could only fail on is refused from the headers.
+async function apiBodyGuard(ctx: Context, next: Next): Promise<void> {
+  if (ctx.path.startsWith('/api/')) checkBodyHeaders(ctx, 16 * 1024, ['application/json']);
+  await next();
 }
 
 /** The place the load balancer resolved for the client (only when we trust it); UTF-8 or %-encoded. */

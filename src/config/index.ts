@@ -94,6 +94,12 @@ export interface Config {
   trustAnchorsFile: string | undefined;
   /** USB_AGENT_URL — where the page looks for the person's local signing agent (loopback). */
   usbAgentUrl: string;
+  /**
+   * USB_PLUGIN_DOWNLOADS — where people download the signing plugin, per operating system:
+   * `windows=https://…,macos=https://…,linux=https://…` (https only). Shown when no agent answers.
+   * Unset: the page gives general advice (and, in sandbox mode, how to run ours).
+   */
+  usbPluginDownloads: { os: 'windows' | 'macos' | 'linux'; url: string }[];
   /** VNPOST_ISSUER / VNPOST_CLIENT_ID / VNPOST_CLIENT_SECRET — Vietnam Post's OpenID provider (L4). In sandbox
    *  mode the defaults point at the sandbox Vietnam Post provider inside this process. */
   vnpostIssuer: string | undefined;
@@ -110,13 +116,48 @@ export interface Config {
   otpTtlSeconds: number;
   otpMaxAttempts: number;
   otpResendCooldownSeconds: number;
-  /** LOGIN_MAX_FAILURES_PER_ACCOUNT / LOGIN_MAX_FAILURES_PER_IP within LOGIN_WINDOW_SECONDS. */
-  loginMaxFailuresPerAccount: number;
-  loginMaxFailuresPerIp: number;
+  /** Password guessing (README "Throttling policy"; src/identity/login-throttle.ts). LOGIN_WINDOW_SECONDS — the
+   *  window of the per-account, per-device and per-IP budgets below (900: a lock lasts at most 15 minutes). */
   loginWindowSeconds: number;
-  /** SMS_MAX_PER_PHONE / SMS_MAX_PER_IP — OTP sends allowed per hour. */
+  /** LOGIN_MAX_FAILURES_PER_ACCOUNT — wrong passwords per account per window from browsers without the
+   *  account's device cookie, all addresses together (5; every spelling and identifier of the account is one). */
+  loginMaxFailuresPerAccount: number;
+  /** LOGIN_MAX_FAILURES_PER_IP — wrong passwords per address (IPv6: per /64) per window, any account. Successes
+   *  do not count: carrier-grade NAT puts thousands of people behind one address (100). */
+  loginMaxFailuresPerIp: number;
+  /** LOGIN_MAX_FAILURES_PER_DEVICE — wrong passwords per window from one browser holding a valid device cookie
+   *  for the account; it is exempt from the account's and the address's budgets (10). */
+  loginMaxFailuresPerDevice: number;
+  /** LOGIN_MAX_CONSECUTIVE_FAILURES — wrong passwords in a row, from anywhere, after which password login is
+   *  disabled (except on remembered devices) until "forgot password" succeeds (100, the NIST SP 800-63B maximum). */
+  loginMaxConsecutiveFailures: number;
+  /** LOGIN_FAILURE_MEMORY_DAYS — the consecutive count is forgotten after this many days without a failure (90). */
+  loginFailureMemoryDays: number;
+  /** LOGIN_LOCK_NOTICE_SECONDS — at most one "password login locked" SMS per account in this period (86400,
+   *  at least LOGIN_WINDOW_SECONDS); the "disabled" SMS is always sent. */
+  loginLockNoticeSeconds: number;
+  /** DEVICE_COOKIE_DAYS — lifetime of the device cookie set after a completed password sign-in (180, at most 400). */
+  deviceCookieDays: number;
+  /** SMS_MAX_PER_PHONE — codes sent to one phone per hour. SMS_MAX_PER_IP — distinct phone numbers one
+   *  IP may send codes to per hour (resends to the same number do not count again: carrier-grade NAT
+   *  puts many people behind one address, a toll fraudster needs many numbers). */
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
+  /** SMS_MAX_PER_IDENTITY — codes sent for one identity (the ID number typed at registration or
+   *  forgot password, normalised) per hour, across every phone: one registry match cannot pay for
+   *  codes to thirty numbers. */
+  smsMaxPerIdentity: number;
+  /** SMS_BUDGET_PER_HOUR — codes all nodes together may send per clock hour; past it codes are
+   *  refused ("SMS service busy") and dvc_otp_sends_total{outcome="budget"} rises. Bounds what a
+   *  toll-fraud wave can cost; set it to a few times the busiest legitimate hour. */
+  smsBudgetPerHour: number;
+  /** OUTBOX_POLL_MS — how often each node's worker looks for due SMS/email (a send on the same
+   *  node is picked up at once; this bounds retries and messages queued by other nodes). */
+  outboxPollMs: number;
+  /** OUTBOX_MAX_ATTEMPTS / OUTBOX_RETRY_BASE_MS — a message is tried this many times, waiting
+   *  base·2^(n-1) between tries (at most 5 minutes), then given up (metric and log, no number in clear). */
+  outboxMaxAttempts: number;
+  outboxRetryBaseMs: number;
   /** REGISTRATION_INITIAL_ACCESS_TOKEN — enables RFC 7591 dynamic registration, guarded by this token. */
   registrationInitialAccessToken: string | undefined;
   /** ALLOW_LOOPBACK_FETCH — let the provider call 127.0.0.1 (client jwks_uri, back-channel logout). Sandbox/tests only. */
@@ -192,6 +233,16 @@ function acrMap(env: Env): Record<string, 2 | 3> {
 
 export const ALL_METHODS = ['password_otp', 'sim', 'usb', 'vnpost', 'register_mobile', 'register_bhxh'] as const;
 
+function parsePluginDownloads(raw: string | undefined): Config['usbPluginDownloads'] {
+  if (!raw?.trim()) return [];
+  return raw.split(',').map((part) => {
+    const [os, url] = part.split(/=(.*)/s).map((x) => x.trim());
+    if (os !== 'windows' && os !== 'macos' && os !== 'linux') throw new ConfigError('USB_PLUGIN_DOWNLOADS', `unknown operating system "${os}" (windows, macos, linux)`);
+    if (!url || !/^https:\/\/[^\s]+$/.test(url)) throw new ConfigError('USB_PLUGIN_DOWNLOADS', `the ${os} download must be an https URL`);
+    return { os, url };
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, 'MODE', ['sandbox', 'production'] as const, 'sandbox');
   const port = int(env, 'PORT', 3000, 0, 65535);
@@ -255,6 +306,7 @@ export function loadConfig(env: Env = process.env): Config {
     mssToken: env.MSS_TOKEN || undefined,
     trustAnchorsFile: env.TRUST_ANCHORS_FILE || undefined,
     usbAgentUrl: (env.USB_AGENT_URL || 'http://127.0.0.1:14588').replace(/\/$/, ''),
+    usbPluginDownloads: parsePluginDownloads(env.USB_PLUGIN_DOWNLOADS),
     vnpostIssuer: env.VNPOST_ISSUER || undefined,
     vnpostClientId: env.VNPOST_CLIENT_ID || undefined,
     vnpostClientSecret: env.VNPOST_CLIENT_SECRET || undefined,
@@ -265,11 +317,21 @@ export function loadConfig(env: Env = process.env): Config {
     otpTtlSeconds: int(env, 'OTP_TTL_SECONDS', 300),
     otpMaxAttempts: int(env, 'OTP_MAX_ATTEMPTS', 5),
     otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 0),
-    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5),
-    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 50),
-    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900),
+    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 60, 86_400),
+    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 100),
+    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100),
+    loginMaxFailuresPerDevice: int(env, 'LOGIN_MAX_FAILURES_PER_DEVICE', 10, 1, 100),
+    loginMaxConsecutiveFailures: int(env, 'LOGIN_MAX_CONSECUTIVE_FAILURES', 100, 1, 100),
+    loginFailureMemoryDays: int(env, 'LOGIN_FAILURE_MEMORY_DAYS', 90, 1, 3650),
+    loginLockNoticeSeconds: int(env, 'LOGIN_LOCK_NOTICE_SECONDS', 86_400, 60, 30 * 86_400),
+    deviceCookieDays: int(env, 'DEVICE_COOKIE_DAYS', 180, 1, 400),
     smsMaxPerPhone: int(env, 'SMS_MAX_PER_PHONE', 10),
     smsMaxPerIp: int(env, 'SMS_MAX_PER_IP', 30),
+    smsMaxPerIdentity: int(env, 'SMS_MAX_PER_IDENTITY', 5, 1, 1000),
+    smsBudgetPerHour: int(env, 'SMS_BUDGET_PER_HOUR', 20_000),
+    outboxPollMs: int(env, 'OUTBOX_POLL_MS', 500, 50, 60_000),
+    outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 6, 1, 50),
+    outboxRetryBaseMs: int(env, 'OUTBOX_RETRY_BASE_MS', 2000, 10, 300_000),
     registrationInitialAccessToken: env.REGISTRATION_INITIAL_ACCESS_TOKEN || undefined,
     allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
     asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),
@@ -298,6 +360,8 @@ function validate(cfg: Config): void {
   if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');
+  if (cfg.loginLockNoticeSeconds < cfg.loginWindowSeconds) throw new ConfigError('LOGIN_LOCK_NOTICE_SECONDS', 'must be at least LOGIN_WINDOW_SECONDS (one notice per lock at most)');
+  if (cfg.loginMaxFailuresPerAccount > cfg.loginMaxConsecutiveFailures) throw new ConfigError('LOGIN_MAX_FAILURES_PER_ACCOUNT', 'must not exceed LOGIN_MAX_CONSECUTIVE_FAILURES');
   if (cfg.mode !== 'production') return;
   // Production refuses everything that is only safe on a laptop.
   if (cfg.smsGateway === 'sandbox') throw new ConfigError('SMS_GATEWAY', 'the sandbox gateway is not allowed in production mode');

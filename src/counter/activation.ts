@@ -10,7 +10,7 @@ import { hashPassword, PASSWORD_CREDENTIAL, type PasswordConfig } from '../ident
 import type { MethodDeps } from '../interaction/method.ts';
 import { otpStep, type OtpPageLocals } from '../interaction/otp-step.ts';
 import { passwordErrors } from '../interaction/registration.ts';
-import { deleteFlow, loadFlow, saveFlow, type Flow } from '../shared/flows.ts';
+import { loadFlow, saveFlow, takeFlow, type Flow } from '../shared/flows.ts';
 import { addMessages, langOf, translate } from '../shared/i18n.ts';
 import { ACTIVATION_KIND, activationFlowId } from './register.ts';
 
@@ -89,16 +89,17 @@ export function activationRouter(deps: MethodDeps): Router {
     const errors = passwordErrors(body.password, body.password2);
     if (Object.keys(errors).length) return render(ctx, 'register/password', { action: `${base(f.code)}/password`, submitKey: 'act.submit', errors }, 400);
     const config: PasswordConfig = { hash: await hashPassword(String(body.password)), changedAt: new Date().toISOString() };
-    // Single use: only the request that deletes the link goes on.
-    const used = await db('flows').where({ id: f.flow.id, state: 'password' }).delete();
-    if (used !== 1) return render(ctx, 'activate/expired', {}, 410);
-    await db.transaction(async (trx) => {
+    const activated = await db.transaction(async (trx) => {
+      // Single use: only the request that deletes the link goes on; in the same transaction, so a
+      // failure below leaves the link usable and nothing changed.
+      if (!(await takeFlow(trx, f.flow.id, 'password'))) return false;
       await addCredential(trx, f.account.id, PASSWORD_CREDENTIAL, config);
       await trx('identifiers').where({ account_id: f.account.id, type: 'phone' }).update({ verified: true });
       await trx('accounts').where({ id: f.account.id }).update({ status: 'active', updated_at: trx.fn.now() });
+      return true;
     });
+    if (!activated) return render(ctx, 'activate/expired', {}, 410);
     await audit(db, { action: 'account.activate', accountId: f.account.id, ip: deps.clientIp(ctx), result: 'success' });
-    await deleteFlow(db, f.flow.id);
     render(ctx, 'activate/done', {});
   });
   return r;

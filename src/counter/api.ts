@@ -7,7 +7,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/index.ts';
-import { jsonColumn, type Db } from '../db/knex.ts';
+import type { Db } from '../db/knex.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import { createAtCounter, isDocument, upgradeAtCounter, type CounterActor } from './register.ts';
 import { OFFICER_ID, POST_OFFICE } from './officers.ts';
@@ -56,7 +56,7 @@ export function counterApi(cfg: Config, db: Db, provider: Provider, sms: SmsGate
       if (prev.request_hash !== hash) return problem(ctx, 422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
       if (prev.status === null) return problem(ctx, 409, 'request_in_progress', 'the first request with this key is still being processed');
       ctx.status = prev.status as number;
-      ctx.body = jsonColumn(prev.response);
+      ctx.body = prev.response;
       ctx.set('idempotent-replayed', 'true');
       return;
     }

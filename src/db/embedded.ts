@@ -5,26 +5,31 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
 import { acquireFolderLock, embeddedDataPath, type FolderLock, type LockHolder } from './folder-lock.ts';
+import { PGLITE_PARSERS } from './knex.ts';
 
-interface QueryObject { method?: string }
+interface QueryObject { method?: string; response?: unknown }
 type ProcessResponse = (obj: QueryObject, runner: unknown) => unknown;
-interface BaseClient { processResponse: ProcessResponse; destroy(callback?: unknown): Promise<void> }
 
 /**
  * knex-pglite answers `delete()` with its raw result (the command becomes "DEL", which knex's
- * postgres dialect does not know) where pg gives the number of deleted rows. Corrected here, once,
- * so that no caller can tell which database it has. Destroying the handle frees the folder.
+ * postgres dialect does not know) where pg gives the number of deleted rows, and gives `raw()` a
+ * rowCount of affected rows (0 for a select) where pg gives the command tag's count (PGlite has it
+ * too). Corrected here, once, so that no caller can tell which database it has. Methods on the
+ * prototype: knex builds a transaction's client with Object.create(prototype), which would not
+ * see an instance property. Destroying the handle frees the folder.
  */
-const Base = ClientPgLite as unknown as new (config: unknown) => BaseClient;
+const Base = ClientPgLite as unknown as new (config: unknown) => object;
+const base = (ClientPgLite as unknown as { prototype: { processResponse: ProcessResponse; destroy(callback?: unknown): Promise<void> } }).prototype;
 class EmbeddedClient extends Base {
   folderLock: FolderLock | undefined;
-  override processResponse: ProcessResponse = (obj, runner) => {
-    if (obj.method === 'del') return Base.prototype.processResponse.call(this, { ...obj, method: 'delete' }, runner);
-    return Base.prototype.processResponse.call(this, obj, runner);
-  };
-  override async destroy(callback?: unknown): Promise<void> {
+  processResponse(obj: QueryObject, runner: unknown): unknown {
+    if (obj.method === 'raw') return obj.response;
+    if (obj.method === 'del') return base.processResponse.call(this, { ...obj, method: 'delete' }, runner);
+    return base.processResponse.call(this, obj, runner);
+  }
+  async destroy(callback?: unknown): Promise<void> {
     try {
-      await Base.prototype.destroy.call(this, callback);
+      await base.destroy.call(this, callback);
     } finally {
       this.folderLock?.release();
     }
@@ -36,8 +41,8 @@ export function openEmbedded(dataDir: string, role: LockHolder['role']): { db: K
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lock = acquireFolderLock(dataDir, role);
   try {
-    // Same answers as pg: int8 as a number, not a BigInt.
-    const pglite = new PGlite(embeddedDataPath(dataDir), { parsers: { 20: (v: string) => Number(v) } });
+    // Same answers as pg (parsers in knex.ts): int8 as a number, not a BigInt; a date as YYYY-MM-DD.
+    const pglite = new PGlite(embeddedDataPath(dataDir), { parsers: PGLITE_PARSERS });
     const db = knexFactory({
       client: EmbeddedClient as unknown as typeof knexFactory.Client,
       dialect: 'postgres',

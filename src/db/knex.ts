@@ -8,6 +8,11 @@ import type { Config } from '../config/index.ts';
 
 // pg returns int8/numeric as strings; we only use int8 for counters and ids that fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
+// A `date` (birthdate) stays 'YYYY-MM-DD': pg would make it local midnight and PGlite UTC midnight,
+// which name different days west of UTC.
+pg.types.setTypeParser(1082, (v) => v);
+/** The same parsers for PGlite, so that both databases give the same values. */
+export const PGLITE_PARSERS = { 20: (v: string) => Number(v), 1082: (v: string) => v };
 
 export type Db = Knex;
 
@@ -47,17 +52,12 @@ export function createTokenDb(cfg: Pick<Config, 'databaseUrl' | 'asyncCommitToke
   });
 }
 
-/** pg parses json/jsonb columns, PGlite may hand back the text: always give the value. */
+/**
+ * Both databases parse json/jsonb columns in every path (query builder, returning, raw, prepared,
+ * transactions: test/db/embedded-parity.test.ts). Only the CLI still calls this; nothing new should.
+ */
 export function jsonColumn<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
-}
-
-/** count(*) is int8: a number on both databases (parsers above); kept for sums and casts. */
-export function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string') return Number(v);
-  return 0;
 }
 
 const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');

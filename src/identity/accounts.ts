@@ -1,6 +1,6 @@
 // Accounts and their identifiers: the people and enterprises behind the tokens.
 import { randomUUID } from 'node:crypto';
-import { jsonColumn, type Db } from '../db/knex.ts';
+import type { Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
 
 export type SubjectType = 'citizen' | 'enterprise';
@@ -22,14 +22,12 @@ export interface Account {
 
 interface AccountRow {
   id: string; subject_type: SubjectType; level: number; status: AccountStatus; full_name: string | null;
-  birthdate: string | Date | null; organisation_name: string | null; updated_at: string | Date;
+  birthdate: string | null; organisation_name: string | null; updated_at: string | Date;
 }
 
-function isoDate(v: string | Date | null): string | null {
-  if (v === null) return null;
-  if (typeof v === 'string') return v.slice(0, 10);
-  // pg parses `date` as a local-midnight Date: read it back in local time.
-  return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
+/** `date` columns come back as 'YYYY-MM-DD' from both databases (src/db/knex.ts). */
+function isoDate(v: string | null): string | null {
+  return v === null ? null : v.slice(0, 10);
 }
 
 export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
@@ -40,7 +38,7 @@ export async function findAccount(db: Db, id: string): Promise<Account | undefin
        filter (where i.id is not null), '[]') as ids
      from accounts a left join identifiers i on i.account_id = a.id where a.id = ? group by a.id`, [id]);
   if (!row) return undefined;
-  const ids = jsonColumn<Account['identifiers']>(row.ids);
+  const ids = row.ids as Account['identifiers'];
   return {
     id: row.id,
     subjectType: row.subject_type,

@@ -1,6 +1,6 @@
 // Credentials (kratos-style): one row per credential, typed JSON config, unique identifiers.
 import { randomUUID } from 'node:crypto';
-import { jsonColumn, type Db } from '../db/knex.ts';
+import type { Db } from '../db/knex.ts';
 
 export interface Credential<C = Record<string, unknown>> {
   id: string;
@@ -12,7 +12,7 @@ export interface Credential<C = Record<string, unknown>> {
 }
 
 function fromRow<C>(r: { id: string; account_id: string; type: string; config: unknown; version: number; created_at: string | Date }): Credential<C> {
-  return { id: r.id, accountId: r.account_id, type: r.type, config: jsonColumn<C>(r.config), version: r.version, createdAt: new Date(r.created_at) };
+  return { id: r.id, accountId: r.account_id, type: r.type, config: r.config as C, version: r.version, createdAt: new Date(r.created_at) };
 }
 
 export async function addCredential<C>(trx: Db, accountId: string, type: string, config: C, identifiers: string[] = []): Promise<string> {

@@ -1,11 +1,12 @@
 // SMS one-time codes: 6 digits, hashed at rest, bound to a purpose and a flow, single use,
-// expiring, with limited attempts, a resend cooldown and send limits per phone and per IP.
+// expiring, with limited attempts, a resend cooldown and send limits per phone, per identity,
+// per IP (distinct numbers) and a global hourly budget against toll fraud.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
-import { SmsUnavailableError } from '../connectors/sms/index.ts';
 import { hmac, pseudonym, safeEqual } from '../shared/digest.ts';
-import { hit } from '../shared/rate-limit.ts';
+import { otpSends, smsBudgetUsed } from '../shared/metrics.ts';
+import { hit, reset } from '../shared/rate-limit.ts';
 
 export interface OtpSettings {
   otpSecret: string;
@@ -14,17 +15,26 @@ export interface OtpSettings {
   otpResendCooldownSeconds: number;
   smsMaxPerPhone: number;
   smsMaxPerIp: number;
+  smsMaxPerIdentity: number;
+  smsBudgetPerHour: number;
 }
 
+/** `sms_unavailable`: the global hourly budget is spent. A gateway outage is no longer known here:
+ *  the code waits in the outbox and the page offers "resend" after the cooldown. */
 export type SendResult =
   | { ok: true; expiresAt: Date; resendAt: Date }
   | { ok: false; error: 'cooldown' | 'rate_limited' | 'sms_unavailable'; resendAt?: Date };
 
 export type VerifyResult = 'ok' | 'wrong' | 'expired' | 'too_many' | 'none';
 
+type Refusal = 'phone' | 'identity' | 'ip' | 'budget';
+
 interface ChallengeRow { id: string; code_hash: string; attempts: number; expires_at: string | Date; sent_at: string | Date; consumed_at: unknown }
 
+const HOUR = 3600;
+
 export class OtpService {
+  /** `sms` is the outbox-backed gateway: sending stores the message, it never waits on the gateway. */
   constructor(private readonly db: Db, private readonly sms: SmsGateway, private readonly s: OtpSettings) {}
 
   private latest(flowId: string, purpose: string) {
@@ -32,16 +42,19 @@ export class OtpService {
   }
 
   /** `deliver: false` does everything but the SMS: forgot-password uses it for unknown IDs so
-   *  that the answer, the limits and the timing are the same whether or not the account exists. */
-  async send(o: { purpose: string; flowId: string; phone: string; ip: string; message: (code: string) => string; deliver?: boolean }): Promise<SendResult> {
+   *  that the answer, the limits and the timing are the same whether or not the account exists.
+   *  `identity`: who the code is for (a normalised ID number), capped across phones. */
+  async send(o: { purpose: string; flowId: string; phone: string; ip: string; identity?: string | undefined; message: (code: string) => string; deliver?: boolean }): Promise<SendResult> {
     const prev = await this.latest(o.flowId, o.purpose);
     if (prev) {
       const resendAt = new Date(new Date(prev.sent_at).getTime() + this.s.otpResendCooldownSeconds * 1000);
-      if (resendAt.getTime() > Date.now()) return { ok: false, error: 'cooldown', resendAt };
+      if (resendAt.getTime() > Date.now()) { otpSends.inc({ outcome: 'cooldown' }); return { ok: false, error: 'cooldown', resendAt }; }
     }
-    const perPhone = await hit(this.db, `sms:phone:${pseudonym(this.s.otpSecret, o.phone)}`, 3600);
-    const perIp = await hit(this.db, `sms:ip:${o.ip}`, 3600);
-    if (perPhone > this.s.smsMaxPerPhone || perIp > this.s.smsMaxPerIp) return { ok: false, error: 'rate_limited' };
+    const refused = await this.refusal(o);
+    if (refused) {
+      otpSends.inc({ outcome: refused });
+      return { ok: false, error: refused === 'budget' ? 'sms_unavailable' : 'rate_limited' };
+    }
 
     const id = randomUUID();
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -49,14 +62,27 @@ export class OtpService {
     // A new code replaces the old one: only the latest challenge of a flow can be used.
     await this.db('otp_challenges').where({ flow_id: o.flowId, purpose: o.purpose }).whereNull('consumed_at').update({ consumed_at: this.db.fn.now() });
     await this.db('otp_challenges').insert({ id, purpose: o.purpose, flow_id: o.flowId, phone: o.phone, code_hash: hmac(this.s.otpSecret, id, code), expires_at: expiresAt });
-    try {
-      if (o.deliver !== false) await this.sms.send({ to: o.phone, text: o.message(code), idempotencyKey: id });
-    } catch (e) {
-      if (!(e instanceof SmsUnavailableError)) throw e;
-      await this.db('otp_challenges').where({ id }).delete();
-      return { ok: false, error: 'sms_unavailable' };
-    }
+    if (o.deliver !== false) await this.sms.send({ to: o.phone, text: o.message(code), idempotencyKey: id, notAfter: expiresAt });
+    otpSends.inc({ outcome: 'queued' });
     return { ok: true, expiresAt, resendAt: new Date(Date.now() + this.s.otpResendCooldownSeconds * 1000) };
+  }
+
+  /** The send limits, each an atomic counter shared by every node; the first that refuses stops the
+   *  later ones counting (a refused send spends neither the IP's numbers nor the global budget). */
+  private async refusal(o: { phone: string; ip: string; identity?: string | undefined }): Promise<Refusal | undefined> {
+    const phone = pseudonym(this.s.otpSecret, o.phone);
+    if ((await hit(this.db, `sms:phone:${phone}`, HOUR)) > this.s.smsMaxPerPhone) return 'phone';
+    if (o.identity && (await hit(this.db, `sms:identity:${pseudonym(this.s.otpSecret, o.identity)}`, HOUR)) > this.s.smsMaxPerIdentity) return 'identity';
+    // Per IP, distinct numbers: a number counts the first time this IP sends to it in the window.
+    // Resends and the many people behind one carrier NAT add little; a fraudster's fresh numbers add up.
+    const pair = `sms:ip-phone:${o.ip}:${phone}`;
+    if ((await hit(this.db, pair, HOUR)) === 1 && (await hit(this.db, `sms:ip:${o.ip}`, HOUR)) > this.s.smsMaxPerIp) {
+      await reset(this.db, pair); // refused: this number was not let through, so it must count again next time
+      return 'ip';
+    }
+    const used = await hit(this.db, 'sms:budget', HOUR);
+    smsBudgetUsed.set(used);
+    return used > this.s.smsBudgetPerHour ? 'budget' : undefined;
   }
 
   async verify(o: { purpose: string; flowId: string; code: string }): Promise<VerifyResult> {

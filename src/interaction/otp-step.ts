@@ -18,9 +18,10 @@ export interface OtpPageLocals {
 export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' | 'clientIp'>, purpose: string, smsKey: string) {
   const minutes = Math.round(deps.cfg.otpTtlSeconds / 60);
 
-  const send = (ctx: Context, flowId: string, phone: string, deliver = true) => {
+  /** `identity`: the normalised ID number the code is for, when there is one (capped across phones). */
+  const send = (ctx: Context, flowId: string, phone: string, deliver = true, identity?: string) => {
     const lang = langOf(ctx);
-    return deps.otp.send({ purpose, flowId, phone, ip: deps.clientIp(ctx), deliver, message: (code) => translate(lang, smsKey, { code, minutes }) });
+    return deps.otp.send({ purpose, flowId, phone, ip: deps.clientIp(ctx), deliver, identity, message: (code) => translate(lang, smsKey, { code, minutes }) });
   };
 
   const page = (ctx: Context, locals: OtpPageLocals, extra: Record<string, unknown> = {}, status = 200) => {
@@ -38,8 +39,8 @@ export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' |
   };
 
   /** Resend: the page with "sent" or with why not. */
-  const resend = async (ctx: Context, flowId: string, phone: string, locals: OtpPageLocals, deliver = true) => {
-    const sent = await send(ctx, flowId, phone, deliver);
+  const resend = async (ctx: Context, flowId: string, phone: string, locals: OtpPageLocals, deliver = true, identity?: string) => {
+    const sent = await send(ctx, flowId, phone, deliver, identity);
     if (sent.ok) return page(ctx, locals, { notice: 'otp.resent' });
     const seconds = sent.resendAt ? Math.ceil((sent.resendAt.getTime() - Date.now()) / 1000) : 0;
     return page(ctx, locals, { formError: `otp.err.${sent.error}`, formErrorParams: { seconds } }, 429);

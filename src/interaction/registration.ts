@@ -1,10 +1,12 @@
 // The steps every citizen registration shares once a registry has vouched for the person:
-// SMS OTP to the phone → set password → account created (only then) → signed in or told to sign in.
+// SMS OTP to the phone → (an ID number that has an account stops here, with the seed's three ways
+// out) → set password → account created (only then) → signed in or told to sign in.
 // State is a stored flow with an expiry, addressed by its id in the URL, so reload, back button,
 // a second tab and another node all see the same step.
 import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { findAccountIdByIdentifier } from '../identity/accounts.ts';
 import { createAccount } from '../identity/create-account.ts';
 import { ConnectorUnavailableError } from '../connectors/unavailable.ts';
 import { audit } from '../identity/audit.ts';
@@ -19,7 +21,16 @@ import { otpStep, type OtpPageLocals } from './otp-step.ts';
 addMessages({
   'reg.title': { vi: 'Đăng ký tài khoản', en: 'Create an account' },
   'reg.choose': { vi: 'Chọn phương thức đăng ký', en: 'Choose how to register' },
-  'reg.citizen_only': { vi: 'Chỉ dành cho công dân', en: 'Citizens only' },
+  'reg.who': { vi: 'Chọn đối tượng đăng ký tài khoản, rồi chọn cách đăng ký.', en: 'Choose who is registering, then how.' },
+  'reg.citizen': { vi: 'Công dân', en: 'Citizen' },
+  'reg.enterprise': { vi: 'Doanh nghiệp', en: 'Enterprise' },
+  'reg.enterprise.lead': { vi: 'Doanh nghiệp đăng ký bằng chứng thư số mang mã số thuế (MST) của doanh nghiệp; cần có email.', en: "An enterprise registers with a signing certificate that carries its tax code (MST); an email address is required." },
+  'reg.via_portal': { vi: 'Bắt đầu từ trang đăng nhập: chọn phương thức này, người chưa có tài khoản sẽ được đăng ký.', en: 'Starts at the sign-in page: pick this method there; a person without an account is registered.' },
+  'reg.counter.title': { vi: 'Đăng ký tại bưu cục Bưu điện Việt Nam (mức độ 3)', en: 'Register at a Vietnam Post office (level 3)' },
+  'reg.counter.lead': { vi: 'Nhân viên bưu cục kiểm tra giấy tờ của bạn trực tiếp, vì vậy tài khoản có mức độ xác thực 3.', en: 'The post office officer checks your papers in person, so the account is verified at level 3.' },
+  'reg.counter.bring': { vi: 'Mang theo Căn cước công dân (CCCD) hoặc Chứng minh nhân dân (CMND) bản gốc.', en: 'Bring your original citizen ID card (CCCD) or legacy ID card (CMND).' },
+  'reg.counter.phone': { vi: 'Mang theo điện thoại có số thuê bao đứng tên bạn.', en: 'Bring the phone whose number is registered in your name.' },
+  'reg.counter.sms': { vi: 'Sau khi đăng ký, bạn nhận tin nhắn SMS có đường dẫn kích hoạt (72 giờ) để đặt mật khẩu.', en: 'Afterwards an SMS brings an activation link (72 hours) to set your password.' },
   'reg.link': { vi: 'Chưa có tài khoản? Đăng ký', en: 'No account yet? Register' },
   'reg.otp.sent': { vi: 'Mã xác thực đã được gửi qua SĐT: {phone}', en: 'A code was sent by SMS to {phone}' },
   'reg.password.title': { vi: 'Đặt mật khẩu', en: 'Choose a password' },
@@ -39,8 +50,8 @@ addMessages({
   'reg.duplicate.title': { vi: 'Tài khoản đã tồn tại', en: 'An account already exists' },
   'reg.duplicate.lead': { vi: 'Số định danh này đã được dùng để đăng ký một tài khoản trên Cổng Dịch vụ công. Bạn có thể:', en: 'This ID number already has an account on the portal. You can:' },
   'reg.duplicate.forgot': { vi: 'Lấy lại mật khẩu bằng chức năng "Quên mật khẩu"', en: 'Recover the password with "Forgot password"' },
-  'reg.duplicate.counter': { vi: 'Đến quầy giao dịch (bộ phận một cửa hoặc bưu cục) mang theo CCCD để lấy lại mật khẩu', en: 'Go to a service counter (one-stop office or post office) with your ID card to recover the password' },
-  'reg.duplicate.complaint': { vi: 'Gửi phản ánh, khiếu nại nếu bạn không sở hữu tài khoản này (tổng đài 18001096)', en: 'File a complaint if this account is not yours (hotline 18001096)' },
+  'reg.duplicate.counter': { vi: 'Đến quầy giao dịch (bộ phận một cửa hoặc bưu cục) mang theo CCCD bản gốc và điện thoại để lấy lại mật khẩu. Hỏi địa điểm qua tổng đài:', en: 'Go to a service counter (one-stop office or post office) with your original ID card and your phone to recover the password. Ask the hotline where:' },
+  'reg.duplicate.complaint': { vi: 'Gửi khiếu nại nếu bạn không sở hữu tài khoản này', en: 'File a complaint if this account is not yours' },
   'reg.cannot.title': { vi: 'Không đăng ký được tài khoản', en: 'We could not register you' },
   'reg.cannot.mobile': { vi: 'Thông tin bạn nhập không khớp với thông tin chủ thuê bao do nhà mạng quản lý. Vui lòng kiểm tra lại, dùng số điện thoại đã đăng ký chính chủ, hoặc chọn phương thức đăng ký khác.', en: "What you typed does not match the carrier's record of this phone's owner. Check it, use a phone registered in your own name, or choose another way to register." },
   'reg.cannot.bhxh': { vi: 'Thông tin bạn nhập không khớp với cơ sở dữ liệu Bảo hiểm xã hội. Vui lòng kiểm tra lại hoặc chọn phương thức đăng ký khác.', en: 'What you typed does not match the social-insurance database. Check it or choose another way to register.' },
@@ -128,12 +139,13 @@ export function registrationSteps(deps: MethodDeps) {
     lead: notSent ? undefined : translate(langOf(ctx), 'reg.otp.sent', { phone: maskPhone(flow.data.person.phone) }),
   });
 
-  /** A registry has vouched for this person: store the flow, send the OTP, go to the OTP step. */
+  /** A registry has vouched for this person: store the flow, send the OTP, go to the OTP step —
+   *  the same step whether or not the ID number has an account (that is told after the code). */
   const begin = async (ctx: Context, methodId: string, uid: string | undefined, person: VerifiedPerson): Promise<void> => {
     const id = randomBytes(16).toString('base64url');
     const flow: Flow<RegistrationData> = { id, kind: KIND, state: 'otp', data: { uid, methodId, person }, expiresAt: new Date(Date.now() + TTL_MS) };
     await saveFlow(db, flow);
-    const sent = await step.send(ctx, id, person.phone);
+    const sent = await step.send(ctx, id, person.phone, true, identityOf(person));
     ctx.status = 303;
     ctx.redirect(`${registrationBase(uid, methodId)}/flow/${id}/otp${sent.ok ? '' : `?error=${sent.error}`}`);
   };
@@ -175,13 +187,17 @@ export function registrationSteps(deps: MethodDeps) {
         const code = typeof (ctx.request.body as Record<string, unknown>).code === 'string' ? String((ctx.request.body as Record<string, unknown>).code).trim() : '';
         const checked = await step.verify(ctx, f.flow.id, code);
         if (!checked.ok) return step.page(ctx, otpLocals(ctx, f.base, f.flow), checked, 400);
+        // Only now, with the registry's match and the phone proven, may we say that this ID number
+        // has an account: before, a stranger typing made-up details would learn it.
+        const p = f.flow.data.person;
+        if (await findAccountIdByIdentifier(db, p.idType, p.idNumber)) { await deleteFlow(db, f.flow.id); return duplicate(ctx, f.uid); }
         await saveFlow(db, { ...f.flow, state: 'password' });
         ctx.status = 303;
         ctx.redirect(`${f.base}/flow/${f.flow.id}/password`);
       });
       router.post(`${prefix}/flow/:flow/resend`, async (ctx) => {
         const f = await load(ctx, 'otp');
-        if (f) await step.resend(ctx, f.flow.id, f.flow.data.person.phone, otpLocals(ctx, f.base, f.flow));
+        if (f) await step.resend(ctx, f.flow.id, f.flow.data.person.phone, otpLocals(ctx, f.base, f.flow), true, identityOf(f.flow.data.person));
       });
 
       const passwordPage = (ctx: Context, f: { uid: string | undefined; base: string; flow: Flow<RegistrationData> }, extra: Record<string, unknown> = {}, status = 200) =>
@@ -226,7 +242,12 @@ export function registrationSteps(deps: MethodDeps) {
     }
   };
 
-  return { begin, mount, uidOf, allowQuery, duplicate, cannot, ask };
+  return { begin, mount, uidOf, allowQuery, cannot, ask };
+}
+
+/** Codes are capped per identity across phones: one registry match cannot pay for SMS to many numbers. */
+function identityOf(p: VerifiedPerson): string {
+  return `${p.idType}:${p.idNumber}`;
 }
 
 export interface PersonForm { values: Record<string, string>; errors: Record<string, string>; person?: Omit<VerifiedPerson, 'bhxh'> }

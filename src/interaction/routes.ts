@@ -70,9 +70,21 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
   });
 
   // "Đăng ký": the registration methods, from the login page or on their own.
-  const registrationChooser = async (ctx: Context, uid: string | undefined) => render(ctx, 'register/chooser', {
-    uid, methods: registry.methods.filter((m) => m.purposes.includes('registration') && (uid || m.standalone)).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
-  });
+  // As in the seed: first who registers (citizen or enterprise), then how. Outside a sign-in, the
+  // signature methods start from the account portal's sign-in, where an unknown certificate registers.
+  const registrationChooser = async (ctx: Context, uid: string | undefined) => {
+    const methods = registry.methods.filter((m) => m.purposes.includes('registration'));
+    const entry = (m: (typeof methods)[number]) => ({
+      id: m.id, label: m.label, hint: m.hint,
+      href: uid ? `/interaction/${uid}/${m.id}` : m.standalone ? `/register/${m.id}` : '/account',
+      viaPortal: !uid && !m.standalone,
+    });
+    render(ctx, 'register/chooser', {
+      uid,
+      citizen: methods.filter((m) => m.subjectTypes.includes('citizen')).map(entry),
+      enterprise: methods.filter((m) => m.subjectTypes.includes('enterprise')).map(entry),
+    });
+  };
   router.get('/interaction/:uid/register', async (ctx) => registrationChooser(ctx, (await interactionOf(provider, ctx)).uid));
   router.get('/register', async (ctx) => registrationChooser(ctx, undefined));
 

@@ -2,7 +2,7 @@
 // and the services that hold a grant. Ending a session or a grant ends it in the provider for real.
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
-import { jsonColumn, type Db } from '../db/knex.ts';
+import type { Db } from '../db/knex.ts';
 import { audit } from '../identity/audit.ts';
 import { CLAIMS } from '../provider/claims.ts';
 import { vnDate, vnMinute } from '../shared/vn-time.ts';
@@ -14,14 +14,13 @@ import { PORTAL_CLIENT_ID } from './auth.ts';
 import type { PortalDeps } from './deps.ts';
 import type { AuthMethod } from '../interaction/method.ts';
 
-const json = jsonColumn;
 const minute = vnMinute;
 
 /** Ends a provider session: back-channel logout to its RPs, their tokens, the session itself. */
 export async function endProviderSession(db: Db, provider: Provider, accountId: string, id: string): Promise<boolean> {
   const row = await db('oidc_models').where({ kind: 'Session', id, account_id: accountId }).first();
   if (!row) return false;
-  const p = json<{ authorizations?: Record<string, { sid?: string; grantId?: string }> }>(row.payload);
+  const p = row.payload as { authorizations?: Record<string, { sid?: string; grantId?: string }> };
   for (const [clientId, a] of Object.entries(p.authorizations ?? {})) {
     if (a.grantId) await db('oidc_models').where({ grant_id: a.grantId }).whereIn('kind', ['AccessToken', 'RefreshToken', 'AuthorizationCode']).delete();
     const client = (await provider.Client.find(clientId)) as unknown as { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> } | undefined;
@@ -36,7 +35,7 @@ export async function connectedServices(db: Db, provider: Provider, accountId: s
   const grants = await db('oidc_models').where({ kind: 'Grant', account_id: accountId }).andWhere('expires_at', '>', db.fn.now());
   const services = [];
   for (const g of grants) {
-    const payload = json<{ clientId: string; openid?: { scope?: string; claims?: string[] }; iat?: number }>(g.payload);
+    const payload = g.payload as { clientId: string; openid?: { scope?: string; claims?: string[] }; iat?: number };
     if (payload.clientId === PORTAL_CLIENT_ID) continue;
     const client = await provider.Client.find(payload.clientId);
     const scopes = (payload.openid?.scope ?? '').split(' ').filter(Boolean);
@@ -105,7 +104,7 @@ export function mountActivity(r: Router, p: PortalDeps): void {
       .where({ 'm.kind': 'Session', 'm.account_id': got.account.id }).andWhere('m.expires_at', '>', db.fn.now())
       .select('m.id', 'm.payload', 'x.ip', 'x.user_agent', 'x.place', 'x.last_seen_at');
     const sessions = rows.map((r: { id: string; payload: unknown; ip: string | null; user_agent: string | null; place: string | null; last_seen_at: string | Date | null }) => {
-      const sp = json<{ loginTs?: number; acr?: string; amr?: string[] }>(r.payload);
+      const sp = r.payload as { loginTs?: number; acr?: string; amr?: string[] };
       return {
         id: r.id, current: r.id === current, ip: r.ip ?? '—', device: describeDevice(r.user_agent, lang(ctx)), userAgent: r.user_agent ?? '', place: r.place ?? '', acr: sp.acr ?? '—', method: methodByAmr(ctx, sp.amr),
         started: sp.loginTs ? minute(new Date(sp.loginTs * 1000)) : '—', lastSeen: r.last_seen_at ? minute(new Date(r.last_seen_at)) : '—',
@@ -147,7 +146,7 @@ export function mountActivity(r: Router, p: PortalDeps): void {
       events: shown.map((e) => ({
         at: minute(new Date(e.at)), ip: e.ip ?? '—', device: describeDevice(e.user_agent, lang(ctx)), userAgent: e.user_agent ?? '', method: methodById(ctx, e.method), client: e.client_id ? names.get(e.client_id)! : '—',
         result: e.result === 'success' ? 'acct.history.success' : e.result === 'failure' ? 'acct.history.failure' : undefined,
-        acr: json<{ acr?: string } | null>(e.details)?.acr ?? '—',
+        acr: (e.details as { acr?: string } | null)?.acr ?? '—',
       })),
     });
   });

@@ -6,7 +6,7 @@ import type { Context } from 'koa';
 import { findAccount, type Account } from '../identity/accounts.ts';
 import { audit } from '../identity/audit.ts';
 import { parseEmail } from '../identity/identifiers/index.ts';
-import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
+import { deleteFlow, loadFlow, saveFlow, takeFlow } from '../shared/flows.ts';
 import { langOf, translate } from '../shared/i18n.ts';
 import { hit } from '../shared/rate-limit.ts';
 import { render } from '../web/render.ts';
@@ -80,14 +80,21 @@ export function mountEmail(r: Router, p: PortalDeps): void {
     const token = (ctx.request.body as Record<string, unknown>).token;
     const f = await pending(token);
     if (!f) return render(ctx, 'account/email-confirm', { expired: true }, 410);
-    await deleteFlow(db, f.id);
     const account = await findAccount(db, f.data.accountId);
-    if (!account || account.status !== 'active') return render(ctx, 'account/email-confirm', { expired: true }, 410);
+    if (!account || account.status !== 'active') {
+      await deleteFlow(db, f.id);
+      return render(ctx, 'account/email-confirm', { expired: true }, 410);
+    }
     const old = account.identifiers.find((i) => i.type === 'email')?.value;
-    await db.transaction(async (trx) => {
+    const changed = await db.transaction(async (trx) => {
+      // Single use: only the request that deletes the link changes the address (parallel presses
+      // of the button, or a copy of the link, find it gone).
+      if (!(await takeFlow(trx, f.id))) return false;
       await trx('identifiers').where({ account_id: account.id, type: 'email' }).delete();
       await trx('identifiers').insert({ account_id: account.id, type: 'email', value: f.data.email, verified: true, primary: true });
+      return true;
     });
+    if (!changed) return render(ctx, 'account/email-confirm', { expired: true }, 410);
     await audit(db, { action: 'email.change', accountId: account.id, ip: ctx.ip, result: 'success' });
     const lang = langOf(ctx);
     if (old) await p.email.send({ to: old, subject: translate(lang, 'mail.email_changed.subject'), text: translate(lang, 'mail.email_changed.body', { email: maskEmail(f.data.email) }), idempotencyKey: `email-changed:${f.id}` }).catch(() => undefined);

@@ -8,6 +8,7 @@ import { generateURI } from 'otplib';
 import type { Account } from '../identity/accounts.ts';
 import { audit } from '../identity/audit.ts';
 import { maskPhone } from '../identity/identifiers/index.ts';
+import { clearPasswordThrottle } from '../identity/login-throttle.ts';
 import { addCredential, credentialsOf, updateCredential } from '../identity/credentials.ts';
 import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
 import { checkTotp, enrolTotp, hasTotp, newTotpSecret } from '../identity/totp.ts';
@@ -62,6 +63,8 @@ export function mountSecurity(r: Router, p: PortalDeps): void {
     } else {
       await addCredential(db, got.account.id, PASSWORD_CREDENTIAL, config);
     }
+    // A new password ends any password-guessing lock (README "Throttling policy").
+    await clearPasswordThrottle(db, cfg.otpSecret, got.account.id);
     await audit(db, { action: cred ? 'password.change' : 'credential.add', accountId: got.account.id, ip: ctx.ip, method: cred ? undefined : 'password', result: 'success' });
     await notify(ctx, got.account, 'sms.password_changed', `pwchange:${cred ? `${cred.id}:${cred.version}` : got.account.id}`);
     await passwordPage(ctx, got.account.id, { notice: 'acct.password.done' });

@@ -1,6 +1,6 @@
 // One knex adapter for every oidc-provider model, all rows in `oidc_models`.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { jsonColumn, type Db } from '../db/knex.ts';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,12 +40,12 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const rows = await query<{ payload: unknown; consumed_at: string | Date | null }>(`oidc_find_${column}`,
+      const rows = await query<{ payload: AdapterPayload; consumed_at: Date | null }>(`oidc_find_${column}`,
         `select payload, consumed_at from oidc_models where kind = ? and ${column} = ? and (expires_at is null or expires_at > now()) limit 1`, [this.kind, value]);
       const row = rows[0];
       if (!row) return undefined;
-      const payload = jsonColumn<AdapterPayload>(row.payload);
-      if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at).getTime() / 1000);
+      const payload = row.payload;
+      if (row.consumed_at) payload.consumed = Math.floor(row.consumed_at.getTime() / 1000);
       return payload;
     }
 
@@ -61,9 +61,20 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
     findByUid(uid: string) { return this.findWhere('uid', uid); }
     findByUserCode(userCode: string) { return this.findWhere('user_code', userCode); }
 
+    /**
+     * oidc-provider reads `consumed` in find() and calls consume() later: two parallel requests (on
+     * one node or two) both pass that check. The conditional write decides; only its winner goes on.
+     * Kept (not deleted) until expiry so that a replayed value is detected and its grant revoked.
+     */
     async consume(id: string): Promise<void> {
-      // Kept (not deleted) until expiry so that a replayed code is detected and its grant revoked.
-      await query('oidc_consume', 'update oidc_models set consumed_at = now() where kind = ? and id = ?', [this.kind, id]);
+      const won = await query('oidc_consume', 'update oidc_models set consumed_at = now() where kind = ? and id = ? and consumed_at is null returning 1 as won', [this.kind, id]);
+      if (won.length > 0) return;
+      if (this.kind.endsWith('PushedAuthorizationRequest')) throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+      // The loser is a replay like any later use: revoke the grant as oidc-provider does for those
+      // (RFC 6749 §4.1.2, RFC 9700 §4.14.2); its error then answers 400 invalid_grant.
+      await query('oidc_revoke_replayed', `delete from oidc_models where grant_id = (select grant_id from oidc_models where kind = ? and id = ?)
+        or (kind = 'Grant' and id = (select grant_id from oidc_models where kind = ? and id = ?))`, [this.kind, id, this.kind, id]);
+      throw new errors.InvalidGrant(`${this.kind} already used`);
     }
 
     async destroy(id: string): Promise<void> {
@@ -89,5 +100,7 @@ export async function cleanupExpired(db: Db): Promise<number> {
   n += await db('session_meta').where('last_seen_at', '<', db.raw("now() - interval '2 days'")).delete();
   // Idempotency keys of the counter API are remembered for 7 days (docs/counter-api.openapi.yaml).
   n += await db('counter_requests').where('created_at', '<', db.raw("now() - interval '7 days'")).delete();
+  // Outbox messages given up (their text already wiped) stay a week for the operator to count.
+  n += await db('outbox').where('failed_at', '<', db.raw("now() - interval '7 days'")).delete();
   return n;
 }

@@ -9,6 +9,7 @@ import { CLAIMS, accountFinder } from './claims.ts';
 import { createPolicy } from './policy.ts';
 import { ACR_VALUES } from '../interaction/levels.ts';
 import { errorPage, logoutPage, logoutDonePage } from './pages.ts';
+import { formPostPage } from './form-post-page.ts';
 
 export const TTL = {
   AccessToken: 600, // 10 min: RPs refresh rather than hold long-lived bearer tokens
@@ -143,5 +144,6 @@ export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
   };
   const provider = new Provider(cfg.issuer, configuration);
   provider.proxy = cfg.trustProxy;
+  provider.use(formPostPage);
   return provider;
 }

@@ -47,8 +47,8 @@ export async function loadSigningKeys(db: Db, secret: string, owner = 'dvc'): Pr
   // Two nodes starting at once on an empty table: the advisory lock makes one of them generate.
   await db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(727001)');
-    const { n } = (await trx('signing_keys').where({ status: 'active', owner }).count('* as n').first()) as { n: unknown };
-    if (Number(n) === 0) await insertActive(trx, secret, owner);
+    const { n } = (await trx('signing_keys').where({ status: 'active', owner }).count('* as n').first()) as { n: number };
+    if (n === 0) await insertActive(trx, secret, owner);
   });
   const rows = await db('signing_keys').where({ owner }).orderByRaw("case status when 'active' then 0 else 1 end").orderBy('created_at', 'desc');
   return rows.map((r: { encrypted_jwk: string }) => decryptJson<JWK>(secret, r.encrypted_jwk));

@@ -2,6 +2,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Context } from 'koa';
 import { render } from '../web/render.ts';
+import { errorPageHtml } from '../web/error-page.ts';
 
 const KNOWN = new Set(['invalid_request', 'invalid_client', 'invalid_redirect_uri']);
 
@@ -9,7 +10,17 @@ export async function errorPage(ctx: KoaContextWithOIDC, out: { error: string; e
   let key = KNOWN.has(out.error) ? `error.oidc.${out.error}` : 'error.generic';
   if (out.error === 'invalid_request' && /redirect_uri/.test(out.error_description ?? '')) key = 'error.oidc.invalid_redirect_uri';
   if (out.error === 'invalid_request' && /interaction|session/i.test(out.error_description ?? '')) key = 'error.session_expired';
-  render(ctx as unknown as Context, 'error', { messageKey: key, detail: `${out.error}${out.error_description ? `: ${out.error_description}` : ''}` }, ctx.status >= 400 ? ctx.status : 400);
+  // The logout form's token was renewed (the page was opened again elsewhere): reload, as for our forms.
+  if (out.error === 'invalid_request' && /xsrf/i.test(out.error_description ?? '')) key = 'error.csrf';
+  const status = ctx.status >= 400 ? ctx.status : 400;
+  try {
+    render(ctx as unknown as Context, 'error', { messageKey: key, detail: `${out.error}${out.error_description ? `: ${out.error_description}` : ''}` }, status);
+  } catch {
+    // The full render reads cookies (gone with a client that hung up): the page of last resort needs none.
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = errorPageHtml(ctx as unknown as Context, key, false);
+  }
 }
 
 export async function logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> {

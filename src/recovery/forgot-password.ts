@@ -8,6 +8,7 @@ import { findAccount, findAccountIdByIdentifier } from '../identity/accounts.ts'
 import { audit } from '../identity/audit.ts';
 import { addCredential, credentialsOf, updateCredential } from '../identity/credentials.ts';
 import { parseMst, parsePersonalId } from '../identity/identifiers/index.ts';
+import { clearPasswordThrottle } from '../identity/login-throttle.ts';
 import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
 import { revokeEverything } from '../identity/sessions.ts';
 import type { MethodDeps } from '../interaction/method.ts';
@@ -136,6 +137,8 @@ export function forgotPasswordRouter(deps: MethodDeps): Router {
         }
       });
       await deleteFlow(db, f.flow.id);
+      // A new password ends any password-guessing lock, including the one that disabled password login.
+      await clearPasswordThrottle(db, cfg.otpSecret, accountId);
       const revoked = await revokeEverything(db, accountId);
       await audit(db, { action: 'password.reset', accountId, ip: deps.clientIp(ctx), userAgent: ctx.get('user-agent'), result: 'success', details: { revoked } });
       await deps.sms.send({ to: f.flow.data.phone, text: translate(langOf(ctx), 'sms.password_changed'), idempotencyKey: `pwchanged:${f.flow.id}` }).catch(() => undefined);

@@ -2,7 +2,7 @@
 // generated at first start and kept in the database so every node signs and verifies alike.
 import type { Config } from '../config/index.ts';
 import { readSandboxJson } from '../config/index.ts';
-import { jsonColumn, type Db } from '../db/knex.ts';
+import type { Db } from '../db/knex.ts';
 import { createCa, exportPrivateKey, importKeys, issue, issueCrl, ocspResponse, type Ca, type SubjectSpec } from '../certificates/sandbox-ca.ts';
 import { x509 } from '../certificates/x509.ts';
 import type { SandboxSimSubscriber } from '../connectors/mobile_signature/sandbox.ts';
@@ -61,7 +61,7 @@ export async function sandboxUsbTokens(cfg: Config, db: Db) {
 
 async function revokedSerials(db: Db): Promise<string[]> {
   const rows = await db('sandbox_pki').whereNot({ id: 'ca' });
-  return rows.map((r) => jsonColumn<{ profile?: string; serial?: string }>(r.meta))
+  return rows.map((r: { meta: { profile?: string; serial?: string } }) => r.meta)
     .filter((m) => m.profile === 'revoked' && m.serial).map((m) => m.serial!);
 }
 

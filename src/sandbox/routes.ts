@@ -5,6 +5,7 @@ import type { Db } from '../db/knex.ts';
 import type { Connectors } from '../connectors/index.ts';
 import { readOutbox } from '../connectors/sms/sandbox.ts';
 import { readEmailOutbox } from '../connectors/email/sandbox.ts';
+import { waitForOutbox } from '../identity/outbox.ts';
 import { SandboxMobileSignature } from '../connectors/mobile_signature/sandbox.ts';
 import { parseEmail, parsePhone } from '../identity/identifiers/index.ts';
 import { render } from '../web/render.ts';
@@ -24,6 +25,8 @@ export function sandboxRouter(cfg: Config, db: Db, connectors: Connectors): Rout
   r.get('/sandbox/sms', async (ctx) => {
     const { raw, parsed } = phoneOf(ctx);
     if (parsed && !parsed.ok) { ctx.status = 400; ctx.body = { error: 'invalid_phone' }; return; }
+    // Messages still in the outbox are on their way: wait for them (briefly) so the phone shows them.
+    await waitForOutbox(db, 'sms', parsed?.value);
     const messages = await readOutbox(db, parsed?.value);
     if (wantsJson(ctx)) { ctx.set('cache-control', 'no-store'); ctx.body = messages; return; }
     render(ctx, 'sandbox/sms', { messages, to: raw });
@@ -34,6 +37,7 @@ export function sandboxRouter(cfg: Config, db: Db, connectors: Connectors): Rout
     const raw = typeof ctx.query.to === 'string' ? ctx.query.to : '';
     const parsed = raw ? parseEmail(raw) : undefined;
     if (parsed && !parsed.ok) { ctx.status = 400; ctx.body = { error: 'invalid_email' }; return; }
+    await waitForOutbox(db, 'email');
     const messages = await readEmailOutbox(db, parsed?.value);
     if (wantsJson(ctx)) { ctx.set('cache-control', 'no-store'); ctx.body = messages; return; }
     render(ctx, 'sandbox/email', { messages, to: raw });

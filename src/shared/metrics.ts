@@ -1,7 +1,7 @@
 // What the operator on call watches (Prometheus text format at /metrics, behind METRICS_TOKEN):
 // requests and latency by area of the site, outcomes of sign-ins and other audited actions, and
 // calls to external systems. One registry per process; labels are few and bounded (no ids, no paths).
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'dvc_' });
@@ -21,6 +21,18 @@ export const auditedActions = new Counter({
 export const upstreamCalls = new Counter({
   name: 'dvc_upstream_calls_total', help: 'Calls to external systems by system and outcome (ok, refused, unavailable)',
   labelNames: ['upstream', 'outcome'] as const, registers: [registry],
+});
+export const otpSends = new Counter({
+  name: 'dvc_otp_sends_total', help: 'SMS codes asked for, by outcome (queued, or refused: cooldown, phone, ip, identity, budget)',
+  labelNames: ['outcome'] as const, registers: [registry],
+});
+export const smsBudgetUsed = new Gauge({
+  name: 'dvc_sms_budget_used', help: 'SMS codes counted against SMS_BUDGET_PER_HOUR in the current hour (all nodes), as of this node\'s last send',
+  registers: [registry],
+});
+export const outboxDeliveries = new Counter({
+  name: 'dvc_outbox_deliveries_total', help: 'Outbox messages handled by this node\'s worker, by kind and outcome (sent, retry, failed, expired)',
+  labelNames: ['kind', 'outcome'] as const, registers: [registry],
 });
 
 const AREAS: [RegExp, string][] = [

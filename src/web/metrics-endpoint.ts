@@ -3,6 +3,7 @@
 import type { Context, Next } from 'koa';
 import { areaOf, httpDuration, httpRequests, registry } from '../shared/metrics.ts';
 import { safeEqual } from '../shared/digest.ts';
+import { failureOf } from './error-boundary.ts';
 
 // Labelled children looked up once: this runs on every token request.
 const counters = new Map<string, ReturnType<typeof httpRequests.labels>>();
@@ -31,11 +32,19 @@ export function metrics(token: string | undefined) {
     }
     const area = areaOf(ctx.path);
     const start = performance.now();
-    // Outermost middleware: errors are already pages by the time next() returns, and the provider
-    // (which answers on the raw response) has finished its answer too.
-    await next();
-    timerFor(area).observe((performance.now() - start) / 1000);
-    const method = ctx.method === 'GET' || ctx.method === 'POST' ? ctx.method : 'other';
-    counterFor(area, method, `${Math.floor((ctx.respond === false ? ctx.res.statusCode : ctx.status) / 100)}xx`).inc();
+    // Just inside the error boundary: an escaped error is counted with the status the boundary gives
+    // it; the provider (which answers on the raw response) has finished its answer by then too.
+    const count = (status: number) => {
+      timerFor(area).observe((performance.now() - start) / 1000);
+      const method = ctx.method === 'GET' || ctx.method === 'POST' ? ctx.method : 'other';
+      counterFor(area, method, `${Math.floor(status / 100)}xx`).inc();
+    };
+    try {
+      await next();
+    } catch (e) {
+      count(failureOf(e).status);
+      throw e;
+    }
+    count(ctx.respond === false ? ctx.res.statusCode : ctx.status);
   };
 }

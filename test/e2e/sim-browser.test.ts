@@ -62,7 +62,7 @@ describe('Chromium: SIM signing through the real pages', function () {
     for (const [phone, email, expectType] of [['0911000001', '', 'citizen'], ['0911000002', 'ketoan@kyso.example.vn', 'enterprise']] as const) {
       const { rp, page } = await openRp(browser.context, { prompt: 'login' });
       await page.getByRole('link', { name: 'Chưa có tài khoản? Đăng ký' }).click();
-      await page.getByRole('link', { name: /SIM ký số/ }).click();
+      await page.getByRole('region', { name: expectType === 'citizen' ? 'Công dân' : 'Doanh nghiệp' }).getByRole('link', { name: /SIM ký số/ }).click();
       await signWithSim(browser.context, page, phone);
       await page.getByRole('heading', { name: 'Đăng ký bằng SIM ký số' }).waitFor({ timeout: 20_000 });
       if (email) await page.getByLabel('Email').fill(email);

@@ -49,7 +49,7 @@ describe('Chromium: USB token through the real pages', function () {
     await useToken(['citizen']);
     const first = await run({}, async (page) => {
       await page.getByRole('link', { name: 'Chưa có tài khoản? Đăng ký' }).click();
-      await page.getByRole('link', { name: /USB ký số/ }).click();
+      await page.getByRole('region', { name: 'Công dân' }).getByRole('link', { name: /USB ký số/ }).click();
       await page.getByRole('button', { name: /Vương Thị Hoa/ }).click();
       await page.getByRole('heading', { name: 'Đăng ký bằng USB ký số' }).waitFor();
       await page.getByRole('button', { name: 'Đăng ký' }).click();
@@ -69,7 +69,7 @@ describe('Chromium: USB token through the real pages', function () {
     await useToken(['enterprise']);
     const { idToken } = await run({}, async (page) => {
       await page.getByRole('link', { name: 'Chưa có tài khoản? Đăng ký' }).click();
-      await page.getByRole('link', { name: /USB ký số/ }).click();
+      await page.getByRole('region', { name: 'Doanh nghiệp' }).getByRole('link', { name: /USB ký số/ }).click();
       await page.getByRole('button', { name: /USB THỬ NGHIỆM/ }).click();
       await page.getByLabel('Email').fill('it@usb.example.vn');
       await page.getByRole('button', { name: 'Đăng ký' }).click();

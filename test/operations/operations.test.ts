@@ -76,13 +76,17 @@ describe('operations', () => {
       }
     });
 
-    it('a login whose SMS cannot be sent says so, and no code is left behind', async () => {
+    it('a login whose SMS cannot be sent is not held up: the code waits in the outbox for the gateway', async () => {
       const { agent, uid, csrf } = await openForm(s);
       const res = await agent.post(`/interaction/${uid}/password_otp`).type('form').send({ _csrf: csrf, username: SANDBOX.citizen2.username, password: SANDBOX.citizen2.password }).redirects(0);
       assert.equal(res.status, 303);
       const page = await agent.get(res.headers.location as string).expect(200);
-      assert.match(page.text, /Hệ thống gửi tin nhắn đang gián đoạn/);
-      assert.equal((await s.db('otp_challenges').where({ flow_id: `${uid}:password_otp` })).length, 0);
+      assert.match(page.text, /Mã xác thực đã được gửi/);
+      const [challenge] = await s.db('otp_challenges').where({ flow_id: `${uid}:password_otp` });
+      assert.ok(challenge, 'the code exists');
+      const queued = await s.db('outbox').where({ kind: 'sms', idempotency_key: challenge.id }).first();
+      assert.ok(queued, 'its SMS is in the outbox, retried by the worker');
+      assert.equal(queued.failed_at, null);
     });
   });
 

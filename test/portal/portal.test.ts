@@ -6,6 +6,7 @@ import { startServer, registerClient, SANDBOX, type TestServer } from '../suppor
 import { newAgent, loginL1, follow, csrfOf, pathOf } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { openPortal } from '../support/portal.ts';
+import { deliveredSms } from '../support/outbox.ts';
 
 const RP = { client_id: 'rp-portal', client_secret: 'rp-portal-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], client_name: 'Dịch vụ công tỉnh', dvc_skip_consent: true };
 
@@ -210,10 +211,10 @@ describe('account portal: authenticator app (TOTP) instead of SMS', () => {
       const first = await follow(a, s.issuer, rp.authUrl);
       const uid = /\/interaction\/([^/?]+)/.exec(first.url!)![1]!;
       const form = await a.get(`/interaction/${uid}/password_otp`).expect(200);
-      const smsBefore = Number(((await s.db('sandbox_sms').count('* as n').first()) as { n: unknown }).n);
+      const smsBefore = (await deliveredSms(s.db));
       const pw = await a.post(`/interaction/${uid}/password_otp`).type('form').send({ _csrf: csrfOf(form.text), username: SANDBOX.enterprise.username, password: SANDBOX.enterprise.password }).redirects(0);
       assert.equal(pw.headers.location, `/interaction/${uid}/password_otp/totp`);
-      assert.equal(Number(((await s.db('sandbox_sms').count('* as n').first()) as { n: unknown }).n), smsBefore, 'no SMS');
+      assert.equal((await deliveredSms(s.db)), smsBefore, 'no SMS');
       const res = await a.post(`/interaction/${uid}/password_otp/totp`).type('form').send({ _csrf: csrfOf(form.text), code }).redirects(0);
       if (res.status !== 303) return { ok: false as const };
       const end = await follow(a, s.issuer, res.headers.location as string);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { newAgent, loginL1, follow, csrfOf, latestOtp } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
+import { drained } from '../support/outbox.ts';
 
 const CLIENT = { client_id: 'rp-bad', client_secret: 'rp-bad-secret-0123456789abcdefgh', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true };
 const PUBLIC = { client_id: 'rp-public', token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true };
@@ -17,6 +18,7 @@ async function openLoginForm(s: TestServer, params: Record<string, string> = {})
 }
 
 async function countRows(s: TestServer, table: string): Promise<number> {
+  if (table === 'sandbox_sms') await drained(s.db); // a queued SMS counts as sent
   const r = (await s.db(table).count('* as n').first()) as { n: unknown };
   return Number(r.n);
 }

@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { newAgent, csrfOf, latestOtp, loginL1, follow, type Agent } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
+import { deliveredSms } from '../support/outbox.ts';
 
 const CLIENT = { client_id: 'rp-forgot', client_secret: 'rp-forgot-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], dvc_skip_consent: true };
 
@@ -14,9 +15,7 @@ async function start(agent: Agent, username: string) {
   return { res, csrf };
 }
 
-async function smsCount(s: TestServer): Promise<number> {
-  return Number(((await s.db('sandbox_sms').count('* as n').first()) as { n: unknown }).n);
-}
+const smsCount = (s: TestServer): Promise<number> => deliveredSms(s.db);
 
 describe('forgot password', () => {
   let s: TestServer;

@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { startServer, registerClient, type TestServer } from '../support/server.ts';
 import { newAgent, follow, csrfOf, latestOtp, type Agent } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
+import { deliveredSms } from '../support/outbox.ts';
 
 const CLIENT = { client_id: 'rp-reg', client_secret: 'rp-reg-secret-0123456789abcdefgh', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true };
 
@@ -17,6 +18,12 @@ async function countAccounts(s: TestServer): Promise<number> {
 async function submit(agent: Agent, path: string, fields: Record<string, string>) {
   const form = await agent.get(path).expect(200);
   return agent.post(path).type('form').send({ _csrf: csrfOf(form.text), ...fields }).redirects(0);
+}
+
+/** The code from the outbox typed on the OTP step: the password step, or the duplicate page. */
+async function enterCode(agent: Agent, otpUrl: string, phone: string) {
+  const otpPage = await agent.get(otpUrl).expect(200);
+  return agent.post(otpUrl).type('form').send({ _csrf: csrfOf(otpPage.text), code: await latestOtp(agent, phone) }).redirects(0);
 }
 
 /** From the OTP step to the end: code from the outbox, then the password. */
@@ -57,8 +64,11 @@ describe('citizen registration', () => {
       assert.equal(phone.verified, true);
     });
 
-    it('duplicate ID: the seed\'s three ways out, and nothing else is said', async () => {
-      const res = await submit(newAgent(s.issuer), '/register/register_mobile', { ...BINH, idNumber: '001099012345', fullName: 'Nguyễn Văn An', birthdate: '12/05/1999', phone: '0912345228' });
+    it('duplicate ID: after the code, the seed\'s three ways out, and nothing else is said', async () => {
+      const agent = newAgent(s.issuer);
+      const otp = await submit(agent, '/register/register_mobile', { ...BINH, idNumber: '001099012345', fullName: 'Nguyễn Văn An', birthdate: '12/05/1999', phone: '0912345228' });
+      assert.equal(otp.status, 303, 'the code step first, as for a new ID number');
+      const res = await enterCode(agent, otp.headers.location as string, '+84912345228');
       assert.equal(res.status, 409);
       assert.match(res.text, /Quên mật khẩu/);
       assert.match(res.text, /quầy giao dịch/);
@@ -79,11 +89,11 @@ describe('citizen registration', () => {
     });
 
     it('carrier down: "try later", nothing created, no SMS', async () => {
-      const sms = Number(((await s.db('sandbox_sms').count('* as n').first()) as { n: unknown }).n);
+      const sms = await deliveredSms(s.db);
       const res = await submit(newAgent(s.issuer), '/register/register_mobile', { ...BINH, idNumber: '001095004324', phone: '0977000503' });
       assert.equal(res.status, 503);
       assert.match(res.text, /Chưa có thông tin nào được lưu/);
-      assert.equal(Number(((await s.db('sandbox_sms').count('* as n').first()) as { n: unknown }).n), sms);
+      assert.equal(await deliveredSms(s.db), sms);
     });
 
     it('bad input: field errors tied to the fields, nothing queried or stored', async () => {
@@ -148,8 +158,10 @@ describe('citizen registration', () => {
     it('unknown code, duplicate by the registry\'s ID, registry down', async () => {
       const notFound = await submit(newAgent(s.issuer), '/register/register_bhxh', { ...TUAN, idNumber: '001093007778', bhxh: '9999999999' });
       assert.equal(notFound.status, 422);
-      const dup = await submit(newAgent(s.issuer), '/register/register_bhxh', { idNumber: '001099012345', bhxh: '0101010101', fullName: 'Nguyễn Văn An', birthdate: '12/05/1999', phone: '0912345228' });
-      assert.equal(dup.status, 409);
+      const agent = newAgent(s.issuer);
+      const otp = await submit(agent, '/register/register_bhxh', { idNumber: '001099012345', bhxh: '0101010101', fullName: 'Nguyễn Văn An', birthdate: '12/05/1999', phone: '0912345228' });
+      assert.equal(otp.status, 303);
+      assert.equal((await enterCode(agent, otp.headers.location as string, '+84912345228')).status, 409);
       const down = await submit(newAgent(s.issuer), '/register/register_bhxh', { ...TUAN, bhxh: '0000000503' });
       assert.equal(down.status, 503);
     });
@@ -162,7 +174,8 @@ describe('citizen registration', () => {
       // Bình is registered by now, but this ID differs: the carrier says "not the owner".
       assert.equal(res.status, 422);
       const r2 = await submit(agent, '/register/register_bhxh', { idNumber: '025123456', bhxh: '7912345678', fullName: 'Ngô Thị Lan', birthdate: '01/12/1988', phone: '0988000888' });
-      assert.equal(r2.status, 409, 'Lan registered above');
+      assert.equal(r2.status, 303, 'Lan registered above: told after the code');
+      assert.equal((await enterCode(agent, r2.headers.location as string, '+84988000888')).status, 409);
       const fresh = await submit(agent, '/register/register_bhxh', { idNumber: '034090005555', bhxh: '3456789012', fullName: 'Trịnh Văn Lệ', birthdate: '06/06/1990', phone: '0988000777' });
       const otpUrl = fresh.headers.location as string;
       const otpPage = await agent.get(otpUrl).expect(200);

@@ -1,5 +1,6 @@
 // Debian's chromium driven by playwright-core (never a browser download).
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -19,7 +20,35 @@ function ensureCallbackServer(): Promise<void> {
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export interface PageAudit { page: string; violations: { id: string; impact: string | null; help: string; nodes: string[] }[]; overflow: boolean; wide: string[] }
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs in every document the browser opens (an init script, so our CSP does not stop it): axe-core
+ * over the whole page, and whether it is wider than the 360 px screen. Reports to the test process.
+ */
+// Plain text, not a function's source: the TypeScript loader adds helpers a page does not have.
+const AUDIT_IN_PAGE = `(() => {
+  if (window.top !== window || location.protocol === 'about:') return;
+  const run = async () => {
+    if (document.contentType !== 'text/html') return;
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    const overflow = document.documentElement.scrollWidth > window.innerWidth + 1;
+    await window.__dvcAudit({
+      page: location.pathname, overflow,
+      wide: overflow ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 3).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')) : [],
+      violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
+    });
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => { run(); });
+  else run();
+})();`;
+
+/** One path per kind of page: interaction ids, tokens and codes in the path are not part of it. */
+const pageKind = (p: string) => p.replace(/\/interaction\/[^/]+/, '/interaction/:uid').replace(/\/[A-Za-z0-9_-]{16,}(?=\/|$)/g, '/:token');
+
+export async function launch(): Promise<{ context: BrowserContext; audits: Map<string, PageAudit>; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   await ensureCallbackServer();
   const dir = mkdtempSync(path.join(tmpdir(), 'dvc-chromium-'));
@@ -28,7 +57,21 @@ export async function launch(): Promise<{ context: BrowserContext; close(): Prom
     viewport: { width: 360, height: 740 }, // a phone
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  return { context, async close() { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
+  // Every page any test visits is audited (axe, 360 px); a page with a finding fails the suite at close.
+  const audits = new Map<string, PageAudit>();
+  await context.exposeBinding('__dvcAudit', (_source, r: PageAudit) => { audits.set(pageKind(r.page), { ...r, page: pageKind(r.page) }); });
+  await context.addInitScript({ content: `${AXE_SOURCE}\n;${AUDIT_IN_PAGE}` });
+  return {
+    context, audits,
+    async close() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+      const bad = [...audits.values()].filter((a) => a.violations.length || a.overflow);
+      if (bad.length) {
+        throw new Error(`accessibility audit (axe, 360 px) failed:\n${bad.map((a) => `${a.page}: ${a.overflow ? `wider than 360 px (${a.wide.join(', ')}); ` : ''}${a.violations.map((v) => `${v.id} (${v.impact}) ${v.help} at ${v.nodes.join(', ')}`).join('; ')}`).join('\n')}`);
+      }
+    },
+  };
 }
 
 /** The newest six-digit code the sandbox SMS outbox holds for `phone`, read through the page's own request context. */

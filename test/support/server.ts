@@ -11,7 +11,7 @@ import { createDb, migrate, type Db } from '../../src/db/knex.ts';
 import { serveEmbeddedDatabase, type WireServer } from '../../src/db/wire-server.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
-import { createLogger } from '../../src/shared/logger.ts';
+import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { knexAdapterFactory } from '../../src/provider/adapter.ts';
 
 const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -79,10 +79,10 @@ export interface TestServer {
 
 /** Every server starts from the sandbox data alone (test files do not see each other's people). */
 async function resetData(db: Db): Promise<void> {
-  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests cascade');
+  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests, complaints, outbox cascade');
 }
 
-export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean; logger?: Logger } = {}): Promise<TestServer> {
   const server = http.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -90,7 +90,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   // Embedded: every server its own data folder (a second node cannot open the first one's).
   const dataDir = EMBEDDED ? await embeddedDataDir() : undefined;
   const cfg = loadConfig({
-    ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: 'silent',
+    ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
     LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
     ...env,
@@ -102,7 +102,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   await migrate(db);
   if (!opts.keepData) await resetData(db);
   await seedSandboxAccounts(cfg, db);
-  const app = await createApp({ cfg, db, logger: createLogger('silent') });
+  const app = await createApp({ cfg, db, logger: opts.logger ?? createLogger(cfg.logLevel) });
   server.on('request', app.app.callback());
   return {
     issuer, cfg, db, app,

@@ -4,6 +4,8 @@ export interface SmsMessage {
   text: string;
   /** Same key → the gateway sends once even when we retry. */
   idempotencyKey: string;
+  /** Useless after this instant (an expired code): the outbox gives it up rather than send it late. */
+  notAfter?: Date | undefined;
 }
 
 export interface SmsGateway {

@@ -1,18 +1,20 @@
 // L1 steps: /interaction/:uid/password_otp (ID + password + captcha) → …/otp (SMS code) → finish.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { findAccount, findAccountIdByIdentifier, type Account } from '../../identity/accounts.ts';
+import { findAccount, type Account } from '../../identity/accounts.ts';
 import { audit } from '../../identity/audit.ts';
 import { credentialsOf } from '../../identity/credentials.ts';
-import { maskPhone, parseMst, parsePersonalId } from '../../identity/identifiers/index.ts';
+import { maskPhone } from '../../identity/identifiers/index.ts';
+import { admitGuess, lockedBy, lockNoticeDue, loginSubject, recordSuccess, type Refusal } from '../../identity/login-throttle.ts';
+import { smsNotifier } from '../../identity/notices.ts';
 import { burnPasswordTime, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../../identity/passwords.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
 import { otpStep, type OtpPageLocals } from '../../interaction/otp-step.ts';
-import { pseudonym } from '../../shared/digest.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
 import { translate, langOf } from '../../shared/i18n.ts';
-import { hit, reset } from '../../shared/rate-limit.ts';
+import { hit } from '../../shared/rate-limit.ts';
 import { hasTotp, verifySecondFactor } from '../../identity/totp.ts';
+import { deviceCookies } from '../../web/device-cookie.ts';
 
 const ID = 'password_otp';
 const OTP_PURPOSE = 'login';
@@ -21,14 +23,11 @@ interface FlowData { accountId: string; phone: string }
 type Body = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-/** Username → account id: a CCCD/CMND for citizens, a tax code for enterprises. */
-async function accountIdFor(deps: MethodDeps, username: string): Promise<string | undefined | null> {
-  const person = parsePersonalId(username);
-  if (person.ok) return findAccountIdByIdentifier(deps.db, person.value.type, person.value.value);
-  const mst = parseMst(username);
-  if (mst.ok) return findAccountIdByIdentifier(deps.db, 'mst', mst.value);
-  return null; // not an identifier at all
-}
+// What the page says for each limit met (README "Throttling policy": why, for how long, what still works).
+const REFUSAL_MESSAGE: Record<Refusal, string> = {
+  account: 'pwotp.err.locked', disabled: 'pwotp.err.disabled', ip: 'pwotp.err.ip_locked', device: 'pwotp.err.device_locked',
+};
+const LOCK_SMS = { window: 'sms.login_locked', disabled: 'sms.login_disabled' } as const;
 
 function primaryPhone(a: Account): string | undefined {
   return a.identifiers.find((i) => i.type === 'phone' && i.primary && i.verified)?.value;
@@ -36,6 +35,8 @@ function primaryPhone(a: Account): string | undefined {
 
 export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   const { cfg, db, captcha, render } = deps;
+  const devices = deviceCookies({ keys: cfg.cookieKeys, pseudonymSecret: cfg.otpSecret, maxAgeDays: cfg.deviceCookieDays });
+  const notify = smsNotifier(deps.sms);
   const step = otpStep(deps, OTP_PURPOSE, 'otp.sms.login');
   const base = `/interaction/:uid/${ID}`;
   const flowId = (uid: string) => `${uid}:${ID}`;
@@ -54,30 +55,33 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     const username = str(body.username).trim();
     const password = str(body.password);
     const errors: Record<string, string> = {};
-    const accountId = await accountIdFor(deps, username);
-    if (accountId === null) errors.username = 'pwotp.err.username';
+    const subject = await loginSubject(db, cfg.otpSecret, username);
+    if (subject === null) errors.username = 'pwotp.err.username';
     if (!password) errors.password = 'pwotp.err.password_required';
     if (!(await captcha.check(body.captcha_id, body.captcha))) errors.captcha = 'pwotp.err.captcha';
-    if (Object.keys(errors).length) return showForm(ctx, d.uid, { errors, values: { username } }, 400);
+    if (!subject || Object.keys(errors).length) return showForm(ctx, d.uid, { errors, values: { username } }, 400);
 
-    // Count the attempt before checking it: parallel guesses cannot get past the limit.
+    // Counted before the check (src/identity/login-throttle.ts): parallel guesses cannot get past a limit.
     const ip = deps.clientIp(ctx);
-    const acctKey = `login:acct:${pseudonym(cfg.otpSecret, username)}`;
-    const perAccount = await hit(db, acctKey, cfg.loginWindowSeconds);
-    const perIp = await hit(db, `login:ip:${ip}`, cfg.loginWindowSeconds);
-    if (perAccount > cfg.loginMaxFailuresPerAccount || perIp > cfg.loginMaxFailuresPerIp) {
-      await audit(db, { action: 'login', accountId: accountId ?? undefined, ip, method: ID, result: 'failure', details: { reason: 'throttled' } });
-      return showForm(ctx, d.uid, { formError: 'pwotp.err.locked', formErrorParams: { minutes: Math.ceil(cfg.loginWindowSeconds / 60) }, values: { username } }, 429);
+    const device = subject.accountId ? devices.read(ctx, subject.accountId) : undefined;
+    const admitted = await admitGuess(db, cfg, subject, ip, device?.nonce);
+    if (!admitted.ok) {
+      await audit(db, { action: 'login', accountId: subject.accountId, ip, method: ID, result: 'failure', details: { reason: 'throttled', limit: admitted.reason } });
+      return showForm(ctx, d.uid, { formError: REFUSAL_MESSAGE[admitted.reason], formErrorParams: { minutes: Math.ceil(cfg.loginWindowSeconds / 60) }, values: { username } }, 429);
     }
 
-    const account = accountId ? await findAccount(db, accountId) : undefined;
+    const account = subject.accountId ? await findAccount(db, subject.accountId) : undefined;
     const cred = account ? (await credentialsOf<PasswordConfig>(db, account.id, PASSWORD_CREDENTIAL))[0] : undefined;
     const ok = cred ? await verifyPassword(cred.config.hash, password) : (await burnPasswordTime(password), false);
     if (!ok || !account || account.status !== 'active') {
-      await audit(db, { action: 'login', accountId: account?.id, ip, userAgent: ctx.get('user-agent'), method: ID, result: 'failure', clientId: String(d.params.client_id), details: { reason: 'credentials' } });
+      await audit(db, { action: 'login', accountId: account?.id, ip, userAgent: ctx.get('user-agent'), method: ID, result: 'failure', clientId: String(d.params.client_id), details: { reason: 'credentials', trustedDevice: admitted.ticket.trusted } });
+      const lock = lockedBy(cfg, admitted.ticket);
+      if (lock && account && (await lockNoticeDue(db, cfg, admitted.ticket, lock))) {
+        await notify(ctx, account, LOCK_SMS[lock], `login-${lock}:${account.id}:${Math.floor(Date.now() / 1000 / cfg.loginWindowSeconds)}`);
+      }
       return showForm(ctx, d.uid, { formError: 'pwotp.err.credentials', values: { username } }, 400);
     }
-    await reset(db, acctKey);
+    await recordSuccess(db, cfg, admitted.ticket);
 
     const phone = primaryPhone(account);
     if (!phone) return showForm(ctx, d.uid, { formError: 'pwotp.err.no_phone', values: { username } }, 400);
@@ -113,6 +117,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
       return step.page(ctx, leadFor(ctx, d.uid, flow.data.phone), checked, 400);
     }
     await deleteFlow(db, flowId(d.uid));
+    devices.issue(ctx, flow.data.accountId);
     await deps.finishLogin(ctx, { accountId: flow.data.accountId, methodId: ID, amr: ['pwd', 'sms', 'mfa'] });
   });
 
@@ -139,6 +144,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
       return render(ctx, 'methods/password_otp/totp', { uid: d.uid, errors: { code: 'pwotp.totp.err' } }, 400);
     }
     await deleteFlow(db, flowId(d.uid));
+    devices.issue(ctx, flow.data.accountId);
     await deps.finishLogin(ctx, { accountId: flow.data.accountId, methodId: ID, amr: ['pwd', 'otp', 'mfa'] });
   });
   // "Send a code by SMS instead".

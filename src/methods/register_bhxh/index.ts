@@ -2,7 +2,6 @@
 // the duplicate check uses the registry's ID number. Then SMS OTP and password. Level 2.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { findAccountIdByIdentifier } from '../../identity/accounts.ts';
 import { namesMatch, parseBhxh } from '../../identity/identifiers/index.ts';
 import { defineMethod, type MethodDeps } from '../../interaction/method.ts';
 import { parsePersonForm, registrationPaths, registrationSteps } from '../../interaction/registration.ts';
@@ -42,9 +41,9 @@ function mount(router: Router, deps: MethodDeps): void {
       const record = found.value;
       const matches = record && record.idNumber === typed.idNumber && record.birthdate === typed.birthdate && namesMatch(record.fullName, typed.fullName);
       if (!record || !matches) return reg.cannot(ctx, uid, ID, 'reg.cannot.bhxh');
-      // The registry's ID number decides the duplicate rule (and its spelling of the name is kept).
+      // The registry's ID number decides the duplicate rule, checked after the code (registration.ts);
+      // its spelling of the name is kept.
       const idType = record.idNumber.length === 12 ? 'cccd' : 'cmnd';
-      if (await findAccountIdByIdentifier(deps.db, idType, record.idNumber)) return reg.duplicate(ctx, uid);
       await reg.begin(ctx, ID, uid, { ...typed, idType, idNumber: record.idNumber, fullName: record.fullName, bhxh: record.bhxhCode });
     });
   }

@@ -1,8 +1,8 @@
 // R1: citizen registration by mobile subscriber — the carrier confirms the number is registered
-// to this person ("chính chủ"), then SMS OTP and password. Level 2.
+// to this person ("chính chủ"), then SMS OTP and password. Level 2. Whether the ID number already
+// has an account is told only after the carrier's match and the code (registration.ts).
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { findAccountIdByIdentifier } from '../../identity/accounts.ts';
 import { defineMethod, type MethodDeps } from '../../interaction/method.ts';
 import { parsePersonForm, registrationPaths, registrationSteps } from '../../interaction/registration.ts';
 
@@ -23,7 +23,6 @@ function mount(router: Router, deps: MethodDeps): void {
       if (!parsed.person || parsed.errors.captcha) return form(ctx, uid, { values: parsed.values, errors: parsed.errors }, 400);
       if (!(await reg.allowQuery(ctx))) return form(ctx, uid, { values: parsed.values, formError: 'reg.too_many' }, 429);
       const p = parsed.person;
-      if (await findAccountIdByIdentifier(deps.db, p.idType, p.idNumber)) return reg.duplicate(ctx, uid);
       const verdict = await reg.ask(ctx, uid, ID, () => deps.connectors.carrier.checkSubscriber({ phone: p.phone, idNumber: p.idNumber, fullName: p.fullName, birthdate: p.birthdate }));
       if (!verdict) return;
       // Which field differed is not told: a stranger must not learn who owns a number.

@@ -8,6 +8,7 @@ addMessages({
   'sim.wait.title': { vi: 'Xác nhận trên điện thoại', en: 'Confirm on your phone' },
   'sim.wait.code': { vi: 'Mã kiểm tra', en: 'Verification code' },
   'sim.wait.lead': { vi: 'Điện thoại của bạn sẽ hiển thị yêu cầu ký với mã kiểm tra dưới đây. Chỉ xác nhận và nhập mã PIN nếu hai mã giống nhau.', en: 'Your phone will show a signing request with the code below. Confirm and enter your PIN only if the two codes match.' },
+  'sim.wait.still': { vi: 'Vẫn đang chờ bạn xác nhận trên điện thoại…', en: 'Still waiting for you to confirm on your phone…' },
   'sim.wait.auto': { vi: 'Trang sẽ tự chuyển tiếp khi bạn đã xác nhận (tối đa khoảng 2 phút).', en: 'This page moves on by itself once you confirm (about 2 minutes at most).' },
   'sim.cancel': { vi: 'Hủy yêu cầu', en: 'Cancel the request' },
   'sim.display': { vi: 'Cong DVC: {purpose} {client}. Ma kiem tra: {code}', en: 'DVC portal: {purpose} {client}. Code: {code}' },

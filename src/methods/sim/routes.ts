@@ -66,7 +66,8 @@ export function mountSim(router: Router, deps: MethodDeps): void {
     ctx.redirect(here(d.uid, '/wait'));
   });
 
-  // Short polling: the page reloads itself every two seconds; any node answers from the database.
+  // Short polling: the page's script asks every two seconds (JSON) and reloads once the phone has
+  // answered (a meta refresh only without JavaScript); any node answers from the database.
   router.get(`${base}/wait`, async (ctx) => {
     const d = await deps.interaction(ctx);
     const flow = await loadFlow<Waiting>(db, flowId(d.uid), ID);
@@ -78,6 +79,8 @@ export function mountSim(router: Router, deps: MethodDeps): void {
       if (e instanceof ConnectorUnavailableError) return fail(ctx, d.uid, 'sim.err.unavailable', 503);
       throw e;
     }
+    // The script's question only: the page itself (loaded next) finishes or explains.
+    if (ctx.accepts('html', 'json') === 'json') { ctx.set('cache-control', 'no-store'); ctx.body = { pending: status.state === 'pending' }; return; }
     if (status.state === 'pending') {
       return render(ctx, 'methods/sim/wait', { uid: d.uid, code: flow.data.code, phone: maskPhone(flow.data.phone) });
     }

@@ -1,5 +1,6 @@
 // L3 login and R4 registration with a USB-token digital signature (level 3), via the person's
 // local signing agent; also step-up, like the SIM.
+import { summariseNames } from '../../certificates/subject.ts';
 import { addMessages } from '../../shared/i18n.ts';
 import { defineMethod } from '../../interaction/method.ts';
 import { mountUsb } from './routes.ts';
@@ -16,6 +17,15 @@ addMessages({
   'usb.pick': { vi: 'Chọn chứng thư số', en: 'Choose a certificate' },
   'usb.valid_until': { vi: 'Hiệu lực đến', en: 'Valid until' },
   'usb.cert_expired': { vi: '(đã hết hạn)', en: '(expired)' },
+  'usb.issued_by': { vi: 'Cấp bởi', en: 'Issued by' },
+  'usb.cert_unknown': { vi: 'Chứng thư số không đọc được', en: 'A certificate that cannot be read' },
+  'usb.retry': { vi: 'Thử lại', en: 'Try again' },
+  'usb.noagent.sandbox': { vi: 'Môi trường thử nghiệm: chạy phần mềm ký số mẫu bên cạnh máy chủ bằng lệnh dưới đây, rồi bấm "Thử lại".', en: 'Sandbox: run the sample signing agent next to the server with the command below, then press "Try again".' },
+  'usb.download.windows': { vi: 'Tải phần mềm ký số cho Windows', en: 'Download the signing software for Windows' },
+  'usb.download.macos': { vi: 'Tải phần mềm ký số cho macOS', en: 'Download the signing software for macOS' },
+  'usb.download.linux': { vi: 'Tải phần mềm ký số cho Linux', en: 'Download the signing software for Linux' },
+  'usb.phone.title': { vi: 'Ký số bằng USB cần máy tính', en: 'USB signing needs a computer' },
+  'usb.phone.lead': { vi: 'USB ký số được cắm vào máy tính có cài phần mềm ký số; điện thoại và máy tính bảng không dùng được. Trên điện thoại, bạn có thể dùng SIM ký số hoặc mật khẩu và mã SMS.', en: 'A USB token plugs into a computer with the signing software installed; phones and tablets cannot use it. On a phone you can use a signing SIM, or your password and an SMS code.' },
   'usb.signing': { vi: 'Đang chờ nhập mã PIN trên máy tính…', en: 'Waiting for the PIN on your computer…' },
   'usb.err.pin_wrong': { vi: 'Mã PIN không đúng.', en: 'Wrong PIN.' },
   'usb.err.pin_locked': { vi: 'USB ký số đã bị khoá do nhập sai mã PIN nhiều lần.', en: 'The token is locked after too many wrong PINs.' },
@@ -38,7 +48,10 @@ export const usbMethod = defineMethod({
   link: { vi: 'Thêm chứng thư số USB', en: 'Add a USB certificate' },
   credentials: [{
     type: 'usb_certificate', label: { vi: 'Chứng thư số USB', en: 'USB certificate' }, signsIn: true,
-    describe: (c) => `${String(c.subject ?? '')} — ${String(c.issuer ?? '')} — ${String(c.serial ?? '')} — ${typeof c.notAfter === 'string' ? `→ ${vnDate(new Date(c.notAfter))}` : ''}`,
+    describe: (c) => {
+      const n = summariseNames(String(c.subject ?? ''), String(c.issuer ?? ''));
+      return [n.holder, n.id, n.issuer, typeof c.notAfter === 'string' ? `→ ${vnDate(new Date(c.notAfter))}` : undefined].filter(Boolean).join(' · ');
+    },
   }],
   mount: mountUsb,
 });

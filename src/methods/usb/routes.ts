@@ -1,6 +1,5 @@
 // USB steps: the page gets a fresh challenge, its script asks the local agent to sign it, and
 // posts the signature and chain here; we verify everything ourselves (single-use challenge).
-import { jsonColumn } from '../../db/knex.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import { verifySignedChallenge } from '../../certificates/verify.ts';
@@ -8,6 +7,10 @@ import { audit } from '../../identity/audit.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
 import { accountToRaise, signatureLogin } from '../../interaction/signature-login.ts';
 import { saveFlow } from '../../shared/flows.ts';
+import { summariseCertificate } from '../../certificates/subject.ts';
+import { x509 } from '../../certificates/x509.ts';
+import { vnDate } from '../../shared/vn-time.ts';
+import Bowser from 'bowser';
 
 const ID = 'usb';
 const AMR = ['hwk', 'pin', 'sc'];
@@ -29,15 +32,42 @@ export function mountUsb(router: Router, deps: MethodDeps): void {
     // A new page load makes a new challenge: only the latest one can be used, and only once.
     await saveFlow<Pending>(db, { id: flowId(d.uid), kind: ID, state: 'challenge', data: { challenge, stepUpAccountId }, expiresAt: new Date(Date.now() + 10 * 60_000) });
     ctx.set('content-security-policy', csp);
-    render(ctx, 'methods/usb/start', { uid: d.uid, challenge, agentUrl: cfg.usbAgentUrl });
+    const ua = ctx.get('user-agent');
+    const device = ua ? Bowser.parse(ua).platform.type : undefined;
+    render(ctx, 'methods/usb/start', {
+      uid: d.uid, challenge, agentUrl: cfg.usbAgentUrl, downloads: cfg.usbPluginDownloads, sandbox: cfg.sandbox,
+      // A USB token needs a computer: say so before the person tries on a phone or tablet.
+      onPhone: device === 'mobile' || device === 'tablet',
+    });
+  });
+
+  // The page lists the agent's certificates in people's words (holder, masked ID, issuer, validity),
+  // read from the ASN.1 here rather than from a DN string in the browser. Reads nothing stored.
+  router.post(`${base}/describe`, async (ctx) => {
+    await deps.interaction(ctx);
+    const pems = (ctx.request.body as Record<string, unknown>).certificates;
+    if (!Array.isArray(pems) || pems.length > 20 || !pems.every((c) => typeof c === 'string' && c.length < 20000)) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request' };
+      return;
+    }
+    ctx.set('cache-control', 'no-store');
+    ctx.body = pems.map((pem) => {
+      try {
+        const s = summariseCertificate(new x509.X509Certificate(pem));
+        return { ...s, validUntil: vnDate(new Date(s.notAfter)) };
+      } catch {
+        return null;
+      }
+    });
   });
 
   router.post(base, async (ctx) => {
     const d = await deps.interaction(ctx);
     const body = ctx.request.body as Record<string, unknown>;
     // Single use: the challenge is taken out of the database by exactly one request.
-    const rows = await db('flows').where({ id: flowId(d.uid), kind: ID }).andWhere('expires_at', '>', db.fn.now()).delete().returning(['data']) as { data: unknown }[];
-    const pending = rows[0] && jsonColumn<Pending>(rows[0].data);
+    const rows = await db('flows').where({ id: flowId(d.uid), kind: ID }).andWhere('expires_at', '>', db.fn.now()).delete().returning(['data']) as { data: Pending }[];
+    const pending = rows[0]?.data;
     if (!pending) return sig.fail(ctx, d.uid, ID, 'sig.err.expired', 410);
     let chain: string[];
     let signature: Uint8Array;

@@ -10,7 +10,7 @@ import { createAccount } from '../../identity/create-account.ts';
 import { addCredential, findCredentialByIdentifier } from '../../identity/credentials.ts';
 import { formatDateVn, parsePersonalId } from '../../identity/identifiers/index.ts';
 import { defineMethod, type MethodDeps } from '../../interaction/method.ts';
-import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
+import { loadFlow, saveFlow, takeFlow } from '../../shared/flows.ts';
 import { addMessages } from '../../shared/i18n.ts';
 
 const ID = 'vnpost';
@@ -62,7 +62,8 @@ function mount(router: Router, deps: MethodDeps): void {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     const flow = state ? await loadFlow<Pending>(db, `${ID}:${state}`, ID) : undefined;
     if (!flow || flow.data.uid !== d.uid) return fail(ctx, d.uid, 'vnpost.err.expired', 410);
-    await deleteFlow(db, flow.id); // single use
+    // Single use: only the request that deletes the state goes on to Vietnam Post.
+    if (!(await takeFlow(db, flow.id))) return fail(ctx, d.uid, 'vnpost.err.expired', 410);
     let who;
     try {
       who = await deps.connectors.vnpost.finish(new URL(`${cfg.issuer}/federation/vnpost/callback?${ctx.querystring}`), { state, nonce: flow.data.nonce, verifier: flow.data.verifier });
