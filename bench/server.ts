@@ -55,7 +55,7 @@ class MapAdapter implements Adapter {
 
 if (kind === 'ours') {
   const cfg = loadConfig({ ...process.env, ISSUER: issuer, PORT: String(port), LOG_LEVEL: 'silent', CAPTCHA: 'off' });
-  const db = createDb(cfg);
+  const db = await createDb(cfg);
   await migrate(db);
   // Every run starts from an empty token table: deleting rows instead left each run slower than the
   // last (hundreds of MB of dead rows and bloated indexes before autovacuum caught up).

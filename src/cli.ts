@@ -1,21 +1,15 @@
 // Operator CLI: `npm run cli -- <command>`. Run with --help for the list.
+// Every command says which database it works on (stderr, so stdout stays for scripts). Modules are
+// loaded per command: a call stays well under two seconds.
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkIssuer, ConfigError, loadConfig } from './config/index.ts';
-import { createDb, jsonColumn, migrate } from './db/knex.ts';
-import { knexAdapterFactory } from './provider/adapter.ts';
-import { createProvider, TTL } from './provider/configuration.ts';
-import { loadSigningKeys, pruneRetiredKeys, rotateSigningKeys } from './provider/keys.ts';
-import { createAccount, type CreateAccountInput } from './identity/create-account.ts';
-import { audit } from './identity/audit.ts';
-import { findAccountIdByIdentifier } from './identity/accounts.ts';
-import { parsePersonalId } from './identity/identifiers/index.ts';
-import { changeIssuer, recordedIssuer } from './provider/issuer-guard.ts';
-import { addOfficer, listOfficers, OFFICER_ID, POST_OFFICE, removeOfficer } from './counter/officers.ts';
+import { checkIssuer, ConfigError, loadConfig, type Config } from './config/index.ts';
+import { jsonColumn, migrate, pendingMigrations, type Db } from './db/knex.ts';
+import { openToolDb, ToolDbError } from './db/tool-db.ts';
 
 const HELP = `DVC ID operator commands (npm run cli -- <command>):
-  migrate                               apply database migrations
+  migrate                               apply database migrations (the only command that may create an embedded database)
   clients add --file client.json        register a relying party from standard OIDC client metadata
   clients list                          list relying parties
   clients remove <client_id>            remove a relying party
@@ -31,23 +25,51 @@ const HELP = `DVC ID operator commands (npm run cli -- <command>):
   issuer show                           the issuer this database serves (a node with another ISSUER refuses to start)
   issuer set <url>                      move the database to a new issuer: stop every node first, then start them
                                         with ISSUER=<url> (audited; see docs/operations.md)
+
+Database: DATABASE_URL when set; otherwise the embedded database in DATA_DIR (default ./data) —
+through the server when one runs on it, else opened directly (never both at once).
 `;
+
+const GROUPS = new Set(['migrate', 'clients', 'keys', 'accounts', 'officers', 'issuer']);
 
 async function main(argv: string[]): Promise<number> {
   const [group, action, ...rest] = argv;
   if (!group || group === '--help' || group === 'help') { process.stdout.write(HELP); return 0; }
-  const cfg = loadConfig();
-  const db = createDb(cfg);
+  if (!GROUPS.has(group)) { process.stderr.write(`unknown command\n\n${HELP}`); return 2; }
+  let cfg: Config;
+  let db: Db;
   try {
-    await migrate(db);
-    if (group === 'migrate') { process.stdout.write('migrations applied\n'); return 0; }
+    cfg = loadConfig();
+    const tool = await openToolDb(cfg, { create: group === 'migrate' });
+    db = tool.db;
+    process.stderr.write(`database: ${tool.description}\n`);
+  } catch (e) {
+    if (!(e instanceof ToolDbError || e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return 1;
+  }
+  try {
+    if (group === 'migrate') {
+      const done = await migrate(db);
+      process.stdout.write(done.length ? `migrations applied: ${done.join(', ')}\n` : 'migrations applied (none were pending)\n');
+      return 0;
+    }
+    // Other commands do not migrate (the server does at start; operators run `migrate`), but they
+    // do not run on an old schema either.
+    const pending = await pendingMigrations(db);
+    if (pending.length) {
+      process.stderr.write(`the database is not migrated (${pending.length} pending: ${pending.join(', ')}): run npm run migrate first\n`);
+      return 1;
+    }
     if (group === 'clients') return await clients(cfg, db, action, rest);
     if (group === 'keys' && action === 'rotate') {
+      const { rotateSigningKeys } = await import('./provider/keys.ts');
       await rotateSigningKeys(db, cfg.keyEncryptionSecret);
       process.stdout.write('signing keys rotated; restart every node to sign with the new keys\n');
       return 0;
     }
     if (group === 'keys' && action === 'prune') {
+      const [{ pruneRetiredKeys }, { TTL }] = await Promise.all([import('./provider/keys.ts'), import('./provider/configuration.ts')]);
       const { values } = parseArgs({ args: rest, options: { 'older-than': { type: 'string' } } });
       const n = await pruneRetiredKeys(db, Number(values['older-than'] ?? TTL.RefreshToken));
       process.stdout.write(`${n} retired keys removed\n`);
@@ -63,12 +85,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function clients(cfg: ReturnType<typeof loadConfig>, db: ReturnType<typeof createDb>, action: string | undefined, rest: string[]): Promise<number> {
+/** When a running server sees a client change: new ids at once, cached ones after CLIENT_CACHE_SECONDS. */
+function takesEffect(cfg: Config, what: string): string {
+  return cfg.clientCacheSeconds > 0
+    ? `running servers ${what} within CLIENT_CACHE_SECONDS (${cfg.clientCacheSeconds} s in this environment)`
+    : `running servers ${what} at once (CLIENT_CACHE_SECONDS=0)`;
+}
+
+async function clients(cfg: Config, db: Db, action: string | undefined, rest: string[]): Promise<number> {
+  const { knexAdapterFactory } = await import('./provider/adapter.ts');
   const store = new (knexAdapterFactory(db))('Client');
+  const exists = async (id: string) => Boolean(await db('oidc_models').where({ kind: 'Client', id }).first('id'));
   if (action === 'add') {
     const { values } = parseArgs({ args: rest, options: { file: { type: 'string' } } });
     if (!values.file) { process.stderr.write('clients add needs --file client.json\n'); return 2; }
-    const metadata = JSON.parse(readFileSync(values.file, 'utf8')) as Record<string, unknown>;
+    let metadata: Record<string, unknown>;
+    try {
+      metadata = JSON.parse(readFileSync(values.file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      process.stderr.write(`cannot read ${values.file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    const [{ createProvider }, { loadSigningKeys }] = await Promise.all([import('./provider/configuration.ts'), import('./provider/keys.ts')]);
     const provider = createProvider(cfg, db, await loadSigningKeys(db, cfg.keyEncryptionSecret));
     try {
       // The provider's own schema validation: what it would accept at runtime, nothing else.
@@ -78,8 +116,13 @@ async function clients(cfg: ReturnType<typeof loadConfig>, db: ReturnType<typeof
       process.stderr.write(`invalid client metadata: ${err.error_description ?? err.message}\n`);
       return 1;
     }
-    await store.upsert(String(metadata.client_id), metadata, 0);
-    process.stdout.write(`client ${String(metadata.client_id)} saved\n`);
+    const id = String(metadata.client_id);
+    // A server caches a client it found, never one it did not: a new id works on the next request.
+    const updated = await exists(id);
+    await store.upsert(id, metadata, 0);
+    process.stdout.write(updated
+      ? `client ${id} saved (updated: ${takesEffect(cfg, 'use the new metadata')})\n`
+      : `client ${id} saved (new: running servers accept it at once)\n`);
     return 0;
   }
   if (action === 'list') {
@@ -91,15 +134,17 @@ async function clients(cfg: ReturnType<typeof loadConfig>, db: ReturnType<typeof
     return 0;
   }
   if (action === 'remove' && rest[0]) {
+    if (!(await exists(rest[0]))) { process.stderr.write(`no client ${rest[0]}\n`); return 1; }
     await store.destroy(rest[0]);
-    process.stdout.write(`client ${rest[0]} removed\n`);
+    process.stdout.write(`client ${rest[0]} removed (${takesEffect(cfg, 'stop accepting it')})\n`);
     return 0;
   }
   process.stderr.write(HELP);
   return 2;
 }
 
-async function createAccountCmd(db: ReturnType<typeof createDb>, rest: string[]): Promise<number> {
+async function createAccountCmd(db: Db, rest: string[]): Promise<number> {
+  const [{ createAccount }, { audit }] = await Promise.all([import('./identity/create-account.ts'), import('./identity/audit.ts')]);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -109,8 +154,9 @@ async function createAccountCmd(db: ReturnType<typeof createDb>, rest: string[])
     },
   });
   const password = values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : undefined;
-  const input: CreateAccountInput = {
-    subjectType: values.type as CreateAccountInput['subjectType'], level: values.level as CreateAccountInput['level'],
+  type Input = Parameters<typeof createAccount>[1];
+  const input: Input = {
+    subjectType: values.type as Input['subjectType'], level: values.level as Input['level'],
     fullName: values.name, birthdate: values.birthdate, cccd: values.cccd, cmnd: values.cmnd, mst: values.mst,
     organisationName: values.organisation, phone: values.phone, email: values.email, password,
   };
@@ -124,7 +170,10 @@ async function createAccountCmd(db: ReturnType<typeof createDb>, rest: string[])
   return 0;
 }
 
-async function officersCmd(db: ReturnType<typeof createDb>, action: string | undefined, rest: string[]): Promise<number> {
+async function officersCmd(db: Db, action: string | undefined, rest: string[]): Promise<number> {
+  const [{ addOfficer, listOfficers, OFFICER_ID, POST_OFFICE, removeOfficer }, { audit }, { findAccountIdByIdentifier }, { parsePersonalId }] = await Promise.all([
+    import('./counter/officers.ts'), import('./identity/audit.ts'), import('./identity/accounts.ts'), import('./identity/identifiers/index.ts'),
+  ]);
   const operator = `operator:${process.env.USER ?? 'cli'}`;
   if (action === 'add') {
     const { values } = parseArgs({ args: rest, options: { cccd: { type: 'string' }, 'officer-id': { type: 'string' }, 'post-office': { type: 'string' } } });
@@ -156,7 +205,8 @@ async function officersCmd(db: ReturnType<typeof createDb>, action: string | und
   return 2;
 }
 
-async function issuerCmd(cfg: ReturnType<typeof loadConfig>, db: ReturnType<typeof createDb>, action: string | undefined, rest: string[]): Promise<number> {
+async function issuerCmd(cfg: Config, db: Db, action: string | undefined, rest: string[]): Promise<number> {
+  const { changeIssuer, recordedIssuer } = await import('./provider/issuer-guard.ts');
   if (action === 'show') {
     process.stdout.write(`${(await recordedIssuer(db)) ?? '(none yet: the first node to start records its ISSUER)'}\n`);
     return 0;

@@ -1,6 +1,7 @@
 // Composition root: config → database → sandbox seed → app → listen.
 import { loadConfig, ConfigError } from './config/index.ts';
 import { createDb, migrate } from './db/knex.ts';
+import { describeEndpoint, isFolderBusy } from './db/folder-lock.ts';
 import { createApp } from './app.ts';
 import { IssuerMismatchError } from './provider/issuer-guard.ts';
 import { cleanupExpired } from './provider/adapter.ts';
@@ -21,7 +22,21 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(cfg.logLevel);
   if (cfg.mode === 'sandbox') logger.warn('SANDBOX MODE: sandbox connectors, example secrets and test accounts are on. Never use this mode with real people.');
-  const db = createDb(cfg);
+  let db;
+  try {
+    db = await createDb(cfg);
+  } catch (e) {
+    if (isFolderBusy(e)) {
+      process.stderr.write(`Refusing to start: ${e.message}. Stop it, or give this server another DATA_DIR.\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  // The embedded database has one process, this one: the CLI and psql reach it through us.
+  const wire = cfg.databaseUrl ? undefined : await (await import('./db/wire-server.ts')).serveEmbeddedDatabase(db, {
+    dataDir: cfg.dataDir, port: cfg.embeddedDbPort, onWarning: (msg, fields) => logger.warn(msg, fields),
+  });
+  if (wire) logger.info('embedded database served to the CLI and psql', { at: describeEndpoint(wire.endpoint), psql: `psql -h ${wire.endpoint.host} -p ${wire.endpoint.port} -U postgres postgres` });
   await migrate(db);
   if (cfg.sandbox) await seedSandboxAccounts(cfg, db);
   const { app, close } = await createApp({ cfg, db, logger }).catch(async (e: unknown) => {
@@ -45,7 +60,7 @@ async function main(): Promise<void> {
   // Rolling deploys: stop accepting, let requests in flight finish (10 s at most), then close the pools.
   const stop = () => {
     logger.info('stopping');
-    server.close(() => { void close().then(() => db.destroy()).then(() => process.exit(0)); });
+    server.close(() => { void close().then(() => wire?.close()).then(() => db.destroy()).then(() => process.exit(0)); });
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 10_000).unref();
   };

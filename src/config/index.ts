@@ -24,8 +24,13 @@ export interface Config {
   /** DATABASE_URL — PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (zero set-up, one node
    *  only: refused in production mode). */
   databaseUrl: string | undefined;
-  /** DATA_DIR — folder of the embedded database. */
+  /** DATA_DIR — folder of the embedded database. One process opens it: the running server, which serves it to
+   *  the CLI and psql on the Unix socket DATA_DIR/.s.PGSQL.5432 (`psql -h DATA_DIR -U postgres postgres`). */
   dataDir: string;
+  /** EMBEDDED_DB_PORT — serve the embedded database on 127.0.0.1:<port> instead of the Unix socket (0 = any free
+   *  port; the CLI finds it in DATA_DIR/lock.json). No password: any local user can reach a port, only the
+   *  folder's owner the socket. Unset: the socket. */
+  embeddedDbPort: number | undefined;
   /** COOKIE_KEYS — comma-separated secrets for signed cookies (first signs, all verify: rotate by prepending).
    *  Each at least 32 characters. In production mode every secret we generate (COOKIE_KEYS, KEY_ENCRYPTION_SECRET,
    *  OTP_SECRET, PAIRWISE_SALT, REGISTRATION_INITIAL_ACCESS_TOKEN, METRICS_TOKEN) must carry at least 32 bytes of
@@ -340,6 +345,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR || path.resolve('data'),
+    embeddedDbPort: env.EMBEDDED_DB_PORT ? int(env, 'EMBEDDED_DB_PORT', 0, 0, 65535) : undefined,
     cookieKeys: env.COOKIE_KEYS ? env.COOKIE_KEYS.split(',').map((s) => s.trim()).filter(Boolean) : EXAMPLE_SECRETS.cookieKeys,
     keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET || EXAMPLE_SECRETS.keyEncryptionSecret,
     otpSecret: env.OTP_SECRET || EXAMPLE_SECRETS.otpSecret,

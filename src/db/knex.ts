@@ -1,12 +1,9 @@
 // Database handle: real PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readdirSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import ClientPgLite from 'knex-pglite';
-import { PGlite } from '@electric-sql/pglite';
 import type { Config } from '../config/index.ts';
 
 // pg returns int8/numeric as strings; we only use int8 for counters and ids that fit in a double.
@@ -15,42 +12,23 @@ pg.types.setTypeParser(20, (v) => Number(v));
 // which name different days west of UTC.
 pg.types.setTypeParser(1082, (v) => v);
 /** The same parsers for PGlite, so that both databases give the same values. */
-const PGLITE_PARSERS = { 20: (v: string) => Number(v), 1082: (v: string) => v };
+export const PGLITE_PARSERS = { 20: (v: string) => Number(v), 1082: (v: string) => v };
 
 export type Db = Knex;
 
-export function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Db {
-  if (cfg.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: cfg.databaseUrl, pool: { min: 0, max: 10 } });
-  }
-  mkdirSync(cfg.dataDir, { recursive: true });
-  // Same answers as pg (parsers above): int8 as a number, not a BigInt.
-  const pglite = new PGlite(path.join(cfg.dataDir, 'pgdata'), { parsers: PGLITE_PARSERS });
-  return knexFactory({
-    client: EmbeddedClient as unknown as typeof knexFactory.Client,
-    dialect: 'postgres',
-    connection: { pglite },
-  } as Knex.Config);
-}
-
-interface QueryObject { method?: string; response?: unknown }
-type ProcessResponse = (obj: QueryObject, runner: unknown) => unknown;
-
-/**
- * knex-pglite answers `delete()` with its raw result (the command becomes "DEL", which knex's
- * postgres dialect does not know) where pg gives the number of deleted rows, and gives `raw()` a
- * rowCount of affected rows (0 for a select) where pg gives the command tag's count (PGlite has it
- * too). Corrected here, once, so that no caller can tell which database it has. A method on the
- * prototype: knex builds a transaction's client with Object.create(prototype), which would not
- * see an instance property.
- */
-const Base = ClientPgLite as unknown as new (config: unknown) => object;
-const baseProcessResponse = (ClientPgLite as unknown as { prototype: { processResponse: ProcessResponse } }).prototype.processResponse;
-class EmbeddedClient extends Base {
-  processResponse(obj: QueryObject, runner: unknown): unknown {
-    if (obj.method === 'raw') return obj.response;
-    if (obj.method === 'del') return baseProcessResponse.call(this, { ...obj, method: 'delete' }, runner);
-    return baseProcessResponse.call(this, obj, runner);
+/** PostgreSQL, or the embedded database of DATA_DIR, which this process then holds alone (src/db/folder-lock.ts). */
+export async function createDb(cfg: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
+  if (cfg.databaseUrl) return knexFactory({ client: 'pg', connection: cfg.databaseUrl, pool: { min: 0, max: 10 } });
+  const [{ openEmbedded }, { isFolderBusy }] = await Promise.all([import('./embedded.ts'), import('./folder-lock.ts')]);
+  // A CLI command that opened the folder itself finishes in a second or two: wait for it, not for a server.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return openEmbedded(cfg.dataDir, 'server').db;
+    } catch (e) {
+      if (!isFolderBusy(e) || e.holder.role !== 'cli' || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }
 
@@ -94,6 +72,12 @@ const migrationSource: Knex.MigrationSource<string> = {
 export async function migrate(db: Db): Promise<string[]> {
   const [, done] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
   return done;
+}
+
+/** Migrations not yet applied (a read of the migrations table: nothing is run). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+  return pending.map(String);
 }
 
 export async function rollbackAll(db: Db): Promise<void> {

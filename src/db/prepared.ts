@@ -18,8 +18,9 @@ export function prepared(db: Db): Prepared {
 
 function create(db: Db): Prepared {
   const client = db.client as unknown as KnexClient;
-  // Inside a transaction the query must run on its connection: knex then, not the pool.
-  if (client.config.client !== 'pg' || db.isTransaction) {
+  // Inside a transaction the query must run on its connection: knex then, not the pool. Through a
+  // server's embedded database the session is shared, and names would meet another client's.
+  if (client.config.client !== 'pg' || db.isTransaction || (db.userParams as { sharedSession?: boolean }).sharedSession) {
     return async <R>(_name: string, sql: string, values: unknown[]) => ((await db.raw(sql, values as never[])) as { rows: R[] }).rows;
   }
   const numbered = new Map<string, string>();

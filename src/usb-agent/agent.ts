@@ -83,7 +83,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     return send(res, 404, { error: 'not_found' });
   }
 
-  await new Promise<void>((r) => server.listen(o.port, o.host ?? '127.0.0.1', r));
+  // A port in use is an error the caller reports, not an unhandled 'error' event.
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, o.host ?? '127.0.0.1', resolve); });
   const addr = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${addr.port}`,

@@ -140,13 +140,13 @@ describe('embedded database answers like PostgreSQL (src/db)', function () {
   before(async function () {
     // It opens both databases itself: once per `npm test` is enough (the PostgreSQL pass).
     if (EMBEDDED) this.skip();
-    const admin = createDb({ databaseUrl: BASE_URL, dataDir: '' });
+    const admin = await createDb({ databaseUrl: BASE_URL, dataDir: '' });
     await admin.raw(`drop schema if exists "${SCHEMA}" cascade`);
     await admin.raw(`create schema "${SCHEMA}"`);
     await admin.destroy();
-    pg = createDb({ databaseUrl: URL, dataDir: '' });
+    pg = await createDb({ databaseUrl: URL, dataDir: '' });
     dataDir = mkdtempSync(path.join(tmpdir(), 'dvc-parity-'));
-    embedded = createDb({ databaseUrl: '', dataDir });
+    embedded = await createDb({ databaseUrl: '', dataDir });
   });
   after(async () => {
     await pg?.raw(`drop schema if exists "${SCHEMA}" cascade`);

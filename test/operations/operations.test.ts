@@ -1,10 +1,10 @@
 // What an operator relies on: captcha, SMS outage, cleanup, audit without personal numbers, CLI, sandbox off.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, registerClient, postgresOnly, SANDBOX, TEST_DATABASE_URL, type TestServer } from '../support/server.ts';
+import { startServer, registerClient, SANDBOX, TEST_DATABASE_URL, EMBEDDED, type TestServer } from '../support/server.ts';
 import { newAgent, follow, csrfOf, loginL1 } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { hmac } from '../../src/shared/digest.ts';
@@ -110,32 +110,52 @@ describe('operations', () => {
     });
 
     it('CLI: clients add validates metadata with the provider, list and remove; accounts; officers', async function () {
-      postgresOnly(this); // the CLI beside a server on the embedded database has its own test
+      this.timeout(240_000); // ten CLI processes, about a second of CPU each
+      // On the embedded database the CLI reaches the test server's folder through it (src/db/wire-server.ts).
       const dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-'));
       const good = path.join(dir, 'good.json');
       const bad = path.join(dir, 'bad.json');
       writeFileSync(good, JSON.stringify({ client_id: 'cli-rp', client_secret: 'cli-rp-secret-0123456789abcdefghij', redirect_uris: ['https://rp.example.gov.vn/cb'], client_name: 'CLI RP' }));
       writeFileSync(bad, JSON.stringify({ client_id: 'cli-bad', redirect_uris: ['not a url'] }));
-      const env = { ...process.env, DATABASE_URL: TEST_DATABASE_URL, LOG_LEVEL: 'silent' };
-      const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env, encoding: 'utf8' });
-      assert.equal(cli('clients', 'add', '--file', good).status, 0);
-      const refused = cli('clients', 'add', '--file', bad);
+      // The test server's own database: PostgreSQL, or its embedded folder, reached through the server.
+      const env = { ...process.env, LOG_LEVEL: 'silent', ...(EMBEDDED ? { DATABASE_URL: '', DATA_DIR: s.cfg.dataDir } : { DATABASE_URL: TEST_DATABASE_URL }) };
+      // Asynchronous: on the embedded database the CLI talks to this very process, which must keep answering.
+      const run = (args: string[], input?: string) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+        c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+        c.once('exit', (status) => resolve({ status, stdout, stderr }));
+        c.stdin.end(input ?? '');
+      });
+      const cli = (...args: string[]) => run(args);
+      const added = await cli('clients', 'add', '--file', good);
+      assert.equal(added.status, 0, added.stderr);
+      // Every command names its database, without credentials or options.
+      assert.match(added.stderr, EMBEDDED
+        ? new RegExp(`^database: embedded \\(DATA_DIR ${s.cfg.dataDir}, through the running server pid ${process.pid}, `, 'm')
+        : new RegExp(`^database: ${new URL(TEST_DATABASE_URL).protocol}//${new URL(TEST_DATABASE_URL).host}${new URL(TEST_DATABASE_URL).pathname}$`, 'm'));
+      assert.match(added.stdout, /client cli-rp saved \(new: running servers accept it at once\)/);
+      const again = await cli('clients', 'add', '--file', good);
+      assert.match(again.stdout, /client cli-rp saved \(updated: running servers use the new metadata within CLIENT_CACHE_SECONDS \(30 s in this environment\)\)/);
+      const refused = await cli('clients', 'add', '--file', bad);
       assert.equal(refused.status, 1);
       assert.match(refused.stderr, /invalid client metadata/);
-      const listed = cli('clients', 'list').stdout;
+      const listed = (await cli('clients', 'list')).stdout;
       assert.match(listed, /cli-rp\tCLI RP/);
       assert.doesNotMatch(listed, /cli-bad/);
-      assert.equal(cli('clients', 'remove', 'cli-rp').status, 0);
-      assert.doesNotMatch(cli('clients', 'list').stdout, /cli-rp/);
-      const created = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'accounts', 'create', '--type', 'citizen', '--level', '2', '--name', 'Phạm Thị Hoa', '--birthdate', '01/02/1990', '--cccd', '001190012399', '--phone', '0987 000 111', '--password-stdin'], { env, encoding: 'utf8', input: 'Hoa@Secret2026\n' });
+      assert.equal((await cli('clients', 'remove', 'cli-rp')).status, 0);
+      assert.doesNotMatch((await cli('clients', 'list')).stdout, /cli-rp/);
+      const created = await run(['accounts', 'create', '--type', 'citizen', '--level', '2', '--name', 'Phạm Thị Hoa', '--birthdate', '01/02/1990', '--cccd', '001190012399', '--phone', '0987 000 111', '--password-stdin'], 'Hoa@Secret2026\n');
       assert.equal(created.status, 0, created.stderr);
-      const dup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'accounts', 'create', '--type', 'citizen', '--level', '2', '--name', 'X', '--birthdate', '01/02/1990', '--cccd', '001190012399', '--phone', '0987000111'], { env, encoding: 'utf8' });
+      const dup = await run(['accounts', 'create', '--type', 'citizen', '--level', '2', '--name', 'X', '--birthdate', '01/02/1990', '--cccd', '001190012399', '--phone', '0987000111']);
       assert.equal(dup.status, 1);
       assert.match(dup.stderr, /duplicate/);
       // The counter role for that person, then taken away.
-      assert.equal(cli('officers', 'add', '--cccd', '001190012399', '--officer-id', 'VNP-DN-0007', '--post-office', '550000').status, 0);
+      assert.equal((await cli('officers', 'add', '--cccd', '001190012399', '--officer-id', 'VNP-DN-0007', '--post-office', '550000')).status, 0);
       assert.equal((await s.db('counter_officers').where({ officer_id: 'VNP-DN-0007' }).first())?.post_office, '550000');
-      assert.match(cli('officers', 'remove', 'VNP-DN-0007').stdout, /removed/);
+      assert.match((await cli('officers', 'remove', 'VNP-DN-0007')).stdout, /removed/);
       assert.equal(await s.db('counter_officers').where({ officer_id: 'VNP-DN-0007' }).first(), undefined);
     });
 

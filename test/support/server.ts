@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createDb, migrate, type Db } from '../../src/db/knex.ts';
+import { serveEmbeddedDatabase, type WireServer } from '../../src/db/wire-server.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
 import { createLogger, type Logger } from '../../src/shared/logger.ts';
@@ -34,7 +35,7 @@ let template: string | undefined;
 async function embeddedTemplate(): Promise<string> {
   if (!template) {
     const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-template-'));
-    const db = createDb({ databaseUrl: undefined, dataDir: dir });
+    const db = await createDb({ databaseUrl: undefined, dataDir: dir });
     await migrate(db);
     await db.destroy();
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -96,7 +97,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
     SIM_PUSH_MAX_PER_PHONE: '1000', SIM_PUSH_MAX_PER_IP: '100000',
     ...env,
   });
-  const db = createDb(cfg);
+  const db = await createDb(cfg);
+  // Like src/main.ts: the CLI reaches an embedded database through the server holding it.
+  const wire: WireServer | undefined = dataDir ? await serveEmbeddedDatabase(db, { dataDir }) : undefined;
   if (cfg.databaseUrl) await cleanOnce(db);
   await migrate(db);
   if (!opts.keepData) await resetData(db);
@@ -112,6 +115,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await app.close();
+      await wire?.close();
       await db.destroy();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
