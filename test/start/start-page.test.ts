@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
-import { startServer, EMBEDDED, SANDBOX, type TestServer } from '../support/server.ts';
+import { startServer, separateDatabase, SANDBOX, type TestServer } from '../support/server.ts';
 import { PROD_OK } from '../config/production-env.ts';
 
 describe('start page (/)', function () {
@@ -52,13 +52,13 @@ describe('start page (/)', function () {
 
   describe('production mode', () => {
     let s: TestServer;
-    let dataDir: string;
-    // Its own embedded database: the shared test schema's signing keys are sealed with the sandbox secret.
+    let database: Awaited<ReturnType<typeof separateDatabase>>;
+    // Production needs PostgreSQL (DATABASE_URL), in the embedded pass too.
     before(async () => {
-      dataDir = mkdtempSync(path.join(tmpdir(), 'dvc-prod-db-'));
-      s = await startServer({ ...PROD_OK, CAPTCHA: 'on', ...(EMBEDDED ? {} : { DATABASE_URL: '', DATA_DIR: dataDir }) });
+      database = await separateDatabase('start');
+      s = await startServer({ ...PROD_OK, CAPTCHA: 'on', DATABASE_URL: database.url });
     });
-    after(async () => { await s?.close(); rmSync(dataDir, { recursive: true, force: true }); });
+    after(async () => { await s?.close(); await database?.drop(); });
 
     it('a short page: the account portal and the discovery document, no sandbox helpers and no demo', async () => {
       const res = await supertest(s.issuer).get('/').expect(200);

@@ -70,6 +70,26 @@ async function cleanOnce(db: Db): Promise<void> {
   await db.raw(`create schema "${SCHEMA}"`);
 }
 
+/**
+ * A PostgreSQL schema of its own for a production-mode server (production needs DATABASE_URL, and its
+ * secrets differ from the shared schema's, whose signing keys are sealed with the sandbox secret).
+ */
+export async function separateDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `dvc_prod_${name}_${process.pid}`;
+  const admin = await createDb({ databaseUrl: BASE_URL, dataDir: '' } as never);
+  await admin.raw(`drop schema if exists "${schema}" cascade`);
+  await admin.raw(`create schema "${schema}"`);
+  await admin.destroy();
+  return {
+    url: `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    async drop() {
+      const db = await createDb({ databaseUrl: BASE_URL, dataDir: '' } as never);
+      await db.raw(`drop schema if exists "${schema}" cascade`);
+      await db.destroy();
+    },
+  };
+}
+
 export interface TestServer {
   issuer: string;
   cfg: Config;
@@ -89,12 +109,15 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   // Embedded: every server its own data folder (a second node cannot open the first one's).
-  const dataDir = EMBEDDED ? await embeddedDataDir() : undefined;
+  const dataDir = EMBEDDED && !env.DATABASE_URL ? await embeddedDataDir() : undefined;
   const cfg = loadConfig({
     ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
-    LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
-    SIM_PUSH_MAX_PER_PHONE: '1000', SIM_PUSH_MAX_PER_IP: '100000',
+    // Generous limits for tests that are not about them (sandbox mode only: production bounds refuse them).
+    ...(env.MODE === 'production' ? {} : {
+      LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '100000', SMS_MAX_PER_PHONE: '100000', OTP_RESEND_COOLDOWN_SECONDS: '0',
+      SIM_PUSH_MAX_PER_PHONE: '1000', SIM_PUSH_MAX_PER_IP: '100000',
+    }),
     ...env,
   });
   const db = await createDb(cfg);
