@@ -30,7 +30,15 @@ describe('Chromium: registration through the real pages', function () {
     const code = /(\d{6})/.exec(((await outbox.json()) as { text: string }[])[0]!.text)![1]!;
     await page.getByLabel('Nhập mã OTP').fill(code);
     await page.getByRole('button', { name: 'Xác nhận' }).click();
-    await page.getByLabel('Nhập mật khẩu').fill('Dangky@2026');
+    // Every unmet rule shows at once and is ticked while typing; the password can be shown.
+    const password = page.getByLabel('Nhập mật khẩu');
+    await password.fill('dangky');
+    const met = async () => page.locator('#password-rules li.met').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));
+    assert.deepEqual(await met(), ['needs_lower']);
+    await password.fill('Dangky@2026');
+    assert.deepEqual(await met(), ['too_short', 'needs_lower', 'needs_upper', 'needs_digit', 'needs_special']);
+    await page.getByRole('button', { name: 'Hiện mật khẩu' }).first().click();
+    assert.equal(await password.getAttribute('type'), 'text');
     await page.getByLabel('Xác nhận mật khẩu').fill('Dangky@2026');
     await page.getByRole('button', { name: 'Đăng ký' }).click();
     await page.getByRole('button', { name: 'Đồng ý chia sẻ' }).click();

@@ -3,7 +3,7 @@ import { addMessages } from '../../shared/i18n.ts';
 addMessages({
   'pwotp.title': { vi: 'Đăng nhập bằng tài khoản Cổng Dịch vụ công', en: 'Sign in with your portal account' },
   'pwotp.username': { vi: 'Tên đăng nhập (Số CCCD/CMND hoặc mã số thuế)', en: 'Username (ID number or tax code)' },
-  'pwotp.username.placeholder': { vi: 'Nhập số CCCD/CMND', en: 'Enter your ID number' },
+  'pwotp.username.placeholder': { vi: 'Số CCCD/CMND hoặc mã số thuế', en: 'ID number or tax code' },
   'pwotp.password': { vi: 'Mật khẩu', en: 'Password' },
   'pwotp.captcha': { vi: 'Mã xác thực', en: 'Verification code' },
   'pwotp.captcha.help': { vi: 'Nhập các ký tự trong hình.', en: 'Type the characters in the picture.' },
