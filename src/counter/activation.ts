@@ -45,8 +45,8 @@ export function activationRouter(deps: MethodDeps): Router {
     const phone = account.identifiers.find((i) => i.type === 'phone')!.value;
     return { code, flow, account, phone };
   };
-  const otpLocals = (ctx: Context, code: string, phone: string): OtpPageLocals => ({
-    action: `${base(code)}/otp`, resendAction: `${base(code)}/resend`, lead: translate(langOf(ctx), 'act.otp.sent', { phone: maskPhone(phone) }),
+  const otpLocals = (ctx: Context, code: string, phone: string, flowId?: string): OtpPageLocals => ({
+    flowId, action: `${base(code)}/otp`, resendAction: `${base(code)}/resend`, lead: translate(langOf(ctx), 'act.otp.sent', { phone: maskPhone(phone) }),
   });
 
   r.get('/activate/:code', async (ctx) => {
@@ -63,20 +63,20 @@ export function activationRouter(deps: MethodDeps): Router {
   });
   r.get('/activate/:code/otp', async (ctx) => {
     const f = await load(ctx, 'otp');
-    if (f) step.page(ctx, otpLocals(ctx, f.code, f.phone));
+    if (f) await step.page(ctx, otpLocals(ctx, f.code, f.phone, f.flow.id));
   });
   r.post('/activate/:code/otp', async (ctx) => {
     const f = await load(ctx, 'otp');
     if (!f) return;
     const checked = await step.verify(ctx, f.flow.id, String((ctx.request.body as Record<string, unknown>).code ?? '').trim());
-    if (!checked.ok) return step.page(ctx, otpLocals(ctx, f.code, f.phone), checked, 400);
+    if (!checked.ok) return step.page(ctx, otpLocals(ctx, f.code, f.phone, f.flow.id), checked, 400);
     await saveFlow(db, { ...f.flow, state: 'password' });
     ctx.status = 303;
     ctx.redirect(`${base(f.code)}/password`);
   });
   r.post('/activate/:code/resend', async (ctx) => {
     const f = await load(ctx, 'otp');
-    if (f) await step.resend(ctx, f.flow.id, f.phone, otpLocals(ctx, f.code, f.phone));
+    if (f) await step.resend(ctx, f.flow.id, f.phone, otpLocals(ctx, f.code, f.phone, f.flow.id));
   });
   r.get('/activate/:code/password', async (ctx) => {
     const f = await load(ctx, 'password');

@@ -2,6 +2,7 @@
 import type { Context } from 'koa';
 import type { MethodDeps } from './method.ts';
 import { langOf, translate } from '../shared/i18n.ts';
+import { vnMinute } from '../shared/vn-time.ts';
 
 export const SEND_ERRORS = ['sms_unavailable', 'rate_limited', 'cooldown'] as const;
 
@@ -13,6 +14,8 @@ export interface OtpPageLocals {
   backKey?: string;
   uid?: string | undefined;
   lostPhone?: boolean;
+  /** The flow the code belongs to: the page then says when "resend" is possible again. */
+  flowId?: string;
 }
 
 export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' | 'clientIp'>, purpose: string, smsKey: string) {
@@ -24,9 +27,13 @@ export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' |
     return deps.otp.send({ purpose, flowId, phone, ip: deps.clientIp(ctx), deliver, identity, message: (code) => translate(lang, smsKey, { code, minutes }) });
   };
 
-  const page = (ctx: Context, locals: OtpPageLocals, extra: Record<string, unknown> = {}, status = 200) => {
+  const page = async (ctx: Context, locals: OtpPageLocals, extra: Record<string, unknown> = {}, status = 200) => {
     const error = SEND_ERRORS.find((e) => e === ctx.query.error);
-    deps.render(ctx, 'otp', { minutes, ...locals, ...(error ? { formError: `otp.err.${error}` } : {}), ...extra }, status);
+    // The cooldown is shown before anyone clicks: seconds for the countdown script, the time for a page without it.
+    const at = locals.flowId ? await deps.otp.resendAt(locals.flowId, purpose) : undefined;
+    const resendWait = at ? Math.max(0, Math.ceil((at.getTime() - Date.now()) / 1000)) : 0;
+    const resendAfter = resendWait ? vnMinute(at!).replace(/^\S+ /, '') : undefined;
+    deps.render(ctx, 'otp', { minutes, resendWait, resendAfter, ...locals, ...(error ? { formError: `otp.err.${error}` } : {}), ...extra }, status);
   };
 
   /** Verifies the code; on failure returns the page locals that explain it. */
@@ -41,9 +48,9 @@ export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' |
   /** Resend: the page with "sent" or with why not. */
   const resend = async (ctx: Context, flowId: string, phone: string, locals: OtpPageLocals, deliver = true, identity?: string) => {
     const sent = await send(ctx, flowId, phone, deliver, identity);
-    if (sent.ok) return page(ctx, locals, { notice: 'otp.resent' });
+    if (sent.ok) return page(ctx, { ...locals, flowId }, { notice: 'otp.resent' });
     const seconds = sent.resendAt ? Math.ceil((sent.resendAt.getTime() - Date.now()) / 1000) : 0;
-    return page(ctx, locals, { formError: `otp.err.${sent.error}`, formErrorParams: { seconds } }, 429);
+    return page(ctx, { ...locals, flowId }, { formError: `otp.err.${sent.error}`, formErrorParams: { seconds } }, 429);
   };
 
   return { send, page, verify, resend };

@@ -145,7 +145,7 @@ export function registrationSteps(deps: MethodDeps) {
     (await hit(db, `reg:ip:${deps.clientIp(ctx)}`, 3600)) <= cfg.registrationMaxPerIp;
 
   const otpLocals = (ctx: Context, base: string, flow: Flow<RegistrationData>, notSent = false): OtpPageLocals => ({
-    uid: flow.data.uid, action: `${base}/flow/${flow.id}/otp`, resendAction: `${base}/flow/${flow.id}/resend`,
+    uid: flow.data.uid, flowId: flow.id, action: `${base}/flow/${flow.id}/otp`, resendAction: `${base}/flow/${flow.id}/resend`,
     backHref: base, backKey: 'common.back',
     lead: notSent ? undefined : translate(langOf(ctx), 'reg.otp.sent', { phone: maskPhone(flow.data.person.phone) }),
   });
@@ -190,7 +190,7 @@ export function registrationSteps(deps: MethodDeps) {
 
       router.get(`${prefix}/flow/:flow/otp`, async (ctx) => {
         const f = await load(ctx, 'otp');
-        if (f) step.page(ctx, otpLocals(ctx, f.base, f.flow, typeof ctx.query.error === 'string'));
+        if (f) await step.page(ctx, otpLocals(ctx, f.base, f.flow, typeof ctx.query.error === 'string'));
       });
       router.post(`${prefix}/flow/:flow/otp`, async (ctx) => {
         const f = await load(ctx, 'otp');

@@ -86,12 +86,12 @@ export function mountIdentity(r: Router, p: PortalDeps): void {
     ctx.status = 303;
     ctx.redirect(`/account/phone/verify${sent.ok ? '' : `?error=${sent.error}`}`);
   });
-  const phoneLocals = (ctx: Context, phone: string) => ({ action: '/account/phone/verify', resendAction: '/account/phone/resend', backHref: '/account', backKey: 'common.back', lead: translate(langOf(ctx), 'act.otp.sent', { phone: maskPhone(phone) }) });
+  const phoneLocals = (ctx: Context, phone: string) => ({ flowId: phoneFlow(ctx), action: '/account/phone/verify', resendAction: '/account/phone/resend', backHref: '/account', backKey: 'common.back', lead: translate(langOf(ctx), 'act.otp.sent', { phone: maskPhone(phone) }) });
   r.get('/phone/verify', async (ctx) => {
     if (!(await auth.requireSession(ctx, true))) return;
     const f = await loadFlow<{ phone: string }>(db, phoneFlow(ctx), 'phone_change');
     if (!f) { ctx.redirect('/account/phone'); return; }
-    phoneStep.page(ctx, phoneLocals(ctx, f.data.phone));
+    await phoneStep.page(ctx, phoneLocals(ctx, f.data.phone));
   });
   r.post('/phone/resend', async (ctx) => {
     if (!(await auth.requireSession(ctx, true))) return;

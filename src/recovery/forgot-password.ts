@@ -50,7 +50,7 @@ export function forgotPasswordRouter(deps: MethodDeps): Router {
   const startForm = async (ctx: Context, uid: string | undefined, extra: Record<string, unknown> = {}, status = 200) =>
     render(ctx, 'forgot/start', { uid, action: baseOf(uid), captcha: await captcha.create(ctx), ...extra }, status);
   const otpLocals = (ctx: Context, uid: string | undefined, flow: Flow<Data>): OtpPageLocals => ({
-    uid, lead: translate(langOf(ctx), 'forgot.otp.lead'), action: `${baseOf(uid)}/${flow.id}/otp`, resendAction: `${baseOf(uid)}/${flow.id}/resend`,
+    uid, flowId: flow.id, lead: translate(langOf(ctx), 'forgot.otp.lead'), action: `${baseOf(uid)}/${flow.id}/otp`, resendAction: `${baseOf(uid)}/${flow.id}/resend`,
     backHref: baseOf(uid), backKey: 'common.back',
   });
 
@@ -92,7 +92,7 @@ export function forgotPasswordRouter(deps: MethodDeps): Router {
 
     router.get(`${prefix}/:flow/otp`, async (ctx) => {
       const f = await load(ctx, 'otp');
-      if (f) step.page(ctx, otpLocals(ctx, f.uid, f.flow));
+      if (f) await step.page(ctx, otpLocals(ctx, f.uid, f.flow));
     });
     router.post(`${prefix}/:flow/otp`, async (ctx) => {
       const f = await load(ctx, 'otp');

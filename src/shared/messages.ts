@@ -53,6 +53,8 @@ addMessages({
   'otp.help': { vi: 'Mã gồm 6 chữ số, có hiệu lực trong {minutes} phút.', en: 'Six digits, valid for {minutes} minutes.' },
   'otp.submit': { vi: 'Xác nhận', en: 'Confirm' },
   'otp.resend': { vi: 'Gửi lại OTP', en: 'Send a new code' },
+  'otp.resend.after': { vi: '(có thể gửi lại từ {time})', en: '(possible again from {time})' },
+  'otp.resend.countdown': { vi: 'Gửi lại OTP sau {seconds} giây', en: 'Send a new code in {seconds} s' },
   'otp.not_received': { vi: 'Bạn chưa nhận được mã?', en: "Didn't get the code?" },
   'otp.resent': { vi: 'Đã gửi mã mới.', en: 'A new code has been sent.' },
   'otp.err.cooldown': { vi: 'Vui lòng đợi {seconds} giây trước khi yêu cầu mã mới.', en: 'Please wait {seconds} seconds before asking for a new code.' },

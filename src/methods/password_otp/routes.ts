@@ -105,7 +105,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   router.get(`${base}/otp`, async (ctx) => {
     const { d, flow } = await currentFlow(ctx);
     if (!flow) return ctx.redirect(`/interaction/${d.uid}/${ID}`);
-    step.page(ctx, leadFor(ctx, d.uid, flow.data.phone, typeof ctx.query.error === 'string'));
+    await step.page(ctx, leadFor(ctx, d.uid, flow.data.phone, typeof ctx.query.error === 'string'));
   });
 
   router.post(`${base}/otp`, async (ctx) => {
@@ -158,7 +158,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
 
   function leadFor(ctx: Context, uid: string, phone: string, notSent = false): OtpPageLocals {
     return {
-      uid, lostPhone: true, backHref: `/interaction/${uid}`,
+      uid, lostPhone: true, backHref: `/interaction/${uid}`, flowId: flowId(uid),
       action: `/interaction/${uid}/${ID}/otp`, resendAction: `/interaction/${uid}/${ID}/resend`,
       lead: notSent ? undefined : translate(langOf(ctx), 'pwotp.otp.sent', { phone: maskPhone(phone) }),
     };
