@@ -73,7 +73,10 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
   // As in the seed: first who registers (citizen or enterprise), then how. Outside a sign-in, the
   // signature methods start from the account portal's sign-in, where an unknown certificate registers.
   const registrationChooser = async (ctx: Context, uid: string | undefined) => {
-    const methods = registry.methods.filter((m) => m.purposes.includes('registration'));
+    // The seed's order (R1 mobile subscriber, R2 social insurance, R3 SIM, R4 USB), then any others.
+    const SEED_ORDER = ['register_mobile', 'register_bhxh', 'sim', 'usb'];
+    const rank = (id: string) => (SEED_ORDER.includes(id) ? SEED_ORDER.indexOf(id) : SEED_ORDER.length);
+    const methods = registry.methods.filter((m) => m.purposes.includes('registration')).sort((a, b) => rank(a.id) - rank(b.id));
     const entry = (m: (typeof methods)[number]) => ({
       id: m.id, label: m.label, hint: m.hint,
       href: uid ? `/interaction/${uid}/${m.id}` : m.standalone ? `/register/${m.id}` : '/account',

@@ -23,6 +23,8 @@ describe('registration chooser', () => {
     const citizen = section(html, 'reg-citizen');
     const enterprise = section(html, 'reg-enterprise');
     for (const label of ['Thuê bao di động', 'Bảo hiểm xã hội', 'SIM ký số', 'USB ký số']) assert.match(citizen, new RegExp(label));
+    const order = ['Thuê bao di động', 'Bảo hiểm xã hội', 'SIM ký số', 'USB ký số'].map((l) => citizen.indexOf(l));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), 'in the seed\'s order R1–R4');
     assert.match(enterprise, /SIM ký số/);
     assert.match(enterprise, /USB ký số/);
     assert.doesNotMatch(enterprise, /Bảo hiểm xã hội|Thuê bao di động/);
