@@ -8,7 +8,7 @@ import type { Db } from '../db/knex.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import { maskPhone } from '../identity/identifiers/index.ts';
 import { parsePersonForm } from '../interaction/registration.ts';
-import { firstPartyAuth } from '../portal/auth.ts';
+import { firstPartyAuth } from '../web/first-party-auth.ts';
 import { addMessages } from '../shared/i18n.ts';
 import { render } from '../web/render.ts';
 import { findOfficer, type Officer } from './officers.ts';
