@@ -93,6 +93,21 @@ export function mountAudit(r: Router, d: AdminDeps): void {
     render(ctx, 'admin/audit', { values: f, events: rows.slice(0, PAGE).map(shown), page, more: rows.length > PAGE, qs: qs.toString() });
   });
 
+  // The form posts: a personal number typed as the account never travels in a URL (logs, history);
+  // the search it leads to names the account by its id.
+  r.post('/audit', async (ctx) => {
+    if (!(await admin.staff(ctx, 'auditor'))) return;
+    const body = ctx.request.body as Record<string, unknown>;
+    const f = filtersOf({ query: body } as unknown as Context);
+    const ids = f.account && !/^[0-9a-f-]{36}$/i.test(f.account) ? await accountsNamed(db, f.account) : undefined;
+    if (f.account && ids?.length !== 1 && !/^[0-9a-f-]{36}$/i.test(f.account)) {
+      return render(ctx, 'admin/audit', { values: { ...f, account: '' }, errors: { account: ids ? 'admin.find.err.none' : 'admin.find.err.query' }, events: [], page: 1 }, ids ? 404 : 400);
+    }
+    const qs = new URLSearchParams(Object.entries({ ...f, account: ids?.[0] ?? f.account }).filter(([, v]) => v));
+    ctx.status = 303;
+    ctx.redirect(`/admin/audit?${qs.toString()}`);
+  });
+
   r.get('/audit/export.csv', async (ctx) => {
     const s = await admin.staff(ctx, 'auditor');
     if (!s) return;

@@ -2,7 +2,7 @@
 // sign-in it needs — level 3, a signature method (amr hwk), a recent auth_time — with a session of its own.
 import assert from 'node:assert/strict';
 import { startServer, SANDBOX, type TestServer } from '../support/server.ts';
-import { newAgent, loginL1, csrfOf, follow, type Agent } from '../support/browser.ts';
+import { newAgent, loginL1, csrfOf, type Agent } from '../support/browser.ts';
 import { ROLES, type Role } from '../../src/admin/staff.ts';
 import { setRoles, signInStaff } from './staff-session.ts';
 
@@ -17,9 +17,10 @@ function adminRoutes(s: TestServer): { method: string; path: string }[] {
   const out: { method: string; path: string }[] = [];
   for (const router of s.app.routers) {
     for (const layer of router.stack) {
-      if (!layer.path.startsWith('/admin') || OPEN.has(layer.path)) continue;
+      const path = String(layer.path);
+      if (!path.startsWith('/admin') || OPEN.has(path)) continue;
       for (const method of layer.methods.filter((m) => m === 'GET' || m === 'POST')) {
-        out.push({ method, path: layer.path.replace(/:[a-z]+/gi, (p) => (p === ':id' ? '00000000-0000-0000-0000-000000000000' : 'X1')) });
+        out.push({ method, path: path.replace(/:[a-z]+/gi, (p: string) => (p === ':id' ? '00000000-0000-0000-0000-000000000000' : 'X1')) });
       }
     }
   }
