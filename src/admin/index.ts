@@ -12,6 +12,7 @@ import { mountAudit } from './audit.ts';
 import { adminAuth } from './auth.ts';
 import { mountComplaints } from './complaints.ts';
 import type { AdminDeps } from './deps.ts';
+import { mountClients } from './clients.ts';
 import { mountKeys } from './keys.ts';
 import { mountSupport } from './support.ts';
 
@@ -28,6 +29,7 @@ export async function adminRouter(cfg: Config, db: Db, provider: Provider, sms: 
   mountComplaints(r, d);
   mountAudit(r, d);
   mountKeys(r, d);
+  mountClients(r, d);
   r.post('/logout', async (ctx) => {
     await admin.auth.endSession(ctx);
     ctx.status = 303;
