@@ -32,8 +32,8 @@ describe('Chromium: counter recovery at the support desk', function () {
     await phone.goto(`${s.issuer}/sandbox/phone?phone=${encodeURIComponent(STAFF.phone)}`);
     await phone.getByText(new RegExp(`${code}$`)).waitFor();
     await phone.getByLabel('PIN').fill('1234');
-    await phone.getByRole('button', { name: 'Confirm and sign' }).click();
-    await phone.getByText('Result: signed').waitFor();
+    await phone.getByRole('button', { name: 'Xác nhận và ký' }).click();
+    await phone.getByText('Đã ký.').waitFor();
     await phone.close();
   }
 
