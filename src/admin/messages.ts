@@ -23,6 +23,7 @@ addMessages({
   'admin.err.confirm': { vi: 'Hãy đánh dấu xác nhận; không có gì được thay đổi.', en: 'Tick the confirmation; nothing was changed.' },
   'admin.err.own': { vi: 'Bạn không thể xử lý tài khoản của chính mình. Hãy nhờ một nhân viên khác.', en: 'You cannot act on your own account. Ask another staff member.' },
   'admin.err.too_many': { vi: 'Bạn đã tra cứu quá nhiều lần trong giờ này. Vui lòng thử lại sau.', en: 'You looked up too many accounts this hour. Please try again later.' },
+  'admin.err.too_many_actions': { vi: 'Tài khoản này đã được xử lý quá nhiều lần trong giờ này (mỗi lần gửi một SMS). Vui lòng thử lại sau.', en: 'This account was acted on too many times this hour (each sends an SMS). Please try again later.' },
   'admin.err.case': { vi: 'Phiên tra cứu đã hết hạn. Vui lòng tìm lại tài khoản (kèm lý do).', en: 'This lookup has expired. Find the account again (with a reason).' },
   'admin.err.not_found': { vi: 'Không tìm thấy.', en: 'Not found.' },
   // Support desk

@@ -24,6 +24,8 @@ const CASE_SECONDS = 30 * 60;
 const RESET_LINK_SECONDS = 60 * 60;
 /** Lookups per staff member per hour: a desk serves people one at a time; a script harvesting does not. */
 const LOOKUPS_PER_HOUR = 60;
+/** Actions on one account per hour (each sends an SMS to its phone), whoever the staff member. */
+const ACTIONS_PER_ACCOUNT_PER_HOUR = 30;
 
 interface Case { accountId: string; staffAccountId: string; reason: string }
 
@@ -97,6 +99,7 @@ export function mountSupport(r: Router, d: AdminDeps): void {
       const body = ctx.request.body as Record<string, unknown>;
       if (!ticked(body.checked)) return casePage(ctx, got.c, got.account, { formError: 'admin.err.checked' }, 400);
       if (isOwnAccount(s, got.account.id)) return casePage(ctx, got.c, got.account, { formError: 'admin.err.own' }, 403);
+      if ((await hit(db, `admin:act:${got.account.id}`, 3600)) > ACTIONS_PER_ACCOUNT_PER_HOUR) return casePage(ctx, got.c, got.account, { formError: 'admin.err.too_many_actions' }, 429);
       const out = await run(ctx, s, got.c, got.account, body);
       if (!out) return;
       if ('error' in out) return casePage(ctx, got.c, got.account, { formError: out.error }, 400);

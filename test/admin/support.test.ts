@@ -6,6 +6,8 @@ import { startServer, SANDBOX, type TestServer } from '../support/server.ts';
 import { csrfOf, loginL1, newAgent, type Agent } from '../support/browser.ts';
 import { drained } from '../support/outbox.ts';
 import { accountIdOf } from '../support/portal.ts';
+import { hit } from '../../src/shared/rate-limit.ts';
+import { accountKey } from '../../src/identity/login-throttle.ts';
 import { setRoles, signInStaff, STAFF } from './staff-session.ts';
 
 const CITIZEN = SANDBOX.citizen2;
@@ -98,12 +100,15 @@ describe('admin console: support desk', () => {
   });
 
   it('unlocks password login, signs out everywhere, removes a credential, raises to level 3 — each audited, each told by SMS', async () => {
+    // Password login disabled by guessing (the consecutive-failure count at its limit) until the desk unlocks it.
+    await s.db('rate_limits').insert({ key: `login:fail:${accountKey(s.cfg.otpSecret, citizenId)}`, count: s.cfg.loginMaxConsecutiveFailures, expires_at: new Date(Date.now() + 86_400_000) });
+    await assert.rejects(loginL1(newAgent(s.issuer), s.issuer, '/account', { username: CITIZEN.username, password: 'Counter#2026x', phone: NEW_PHONE }), /login form accepted/);
+    assert.equal((await act('unlock')).status, 303);
+    assert.ok(await auditRow('support.unlock'));
     const portal = newAgent(s.issuer);
     await loginL1(portal, s.issuer, '/account', { username: CITIZEN.username, password: 'Counter#2026x', phone: NEW_PHONE });
     assert.equal((await portal.get('/account').redirects(0)).status, 200);
 
-    assert.equal((await act('unlock')).status, 303);
-    assert.ok(await auditRow('support.unlock'));
     assert.equal((await act('sign-out')).status, 303);
     assert.ok(await auditRow('support.sign_out'));
     assert.equal((await s.db('oidc_models').where({ account_id: citizenId, kind: 'Session' })).length, 0);
@@ -141,5 +146,18 @@ describe('admin console: support desk', () => {
     assert.match(history.text, new RegExp(`Đơn vị: ${STAFF.office}`));
     assert.match(history.text, /Nhân viên hỗ trợ đã thay đổi tài khoản của bạn/);
     assert.doesNotMatch(history.text, new RegExp(STAFF.staffId), 'the office, not the person');
+  });
+
+  it('limits: actions on one account (each an SMS) and lookups by one staff member, per hour', async () => {
+    for (let i = 0; i < 30; i++) await hit(s.db, `admin:act:${citizenId}`, 3600);
+    const before = (await s.db('audit_events').where({ action: 'support.unlock' })).length;
+    const refused = await act('unlock');
+    assert.equal(refused.status, 429);
+    assert.match(refused.text, /quá nhiều lần/);
+    assert.equal((await s.db('audit_events').where({ action: 'support.unlock' })).length, before, 'nothing done');
+    const staffId = await accountIdOf(s, 'cccd', STAFF.cccd);
+    for (let i = 0; i < 60; i++) await hit(s.db, `admin:lookup:${staffId}`, 3600);
+    const lookup = await staff.post('/admin/support/find').type('form').send({ _csrf: csrf, query: CITIZEN.username, reason: 'Phiếu 0044' });
+    assert.equal(lookup.status, 429);
   });
 });
