@@ -50,7 +50,7 @@ export async function connectedServices(db: Db, provider: Provider, accountId: s
     // The claims it can receive: those of its scopes, and any asked for one by one.
     const claims = new Set([...scopes.flatMap((sc) => (CLAIMS as Record<string, string[]>)[sc] ?? []), ...(payload.openid?.claims ?? [])]);
     services.push({
-      grantId: g.id as string, name: client?.clientName ?? payload.clientId, scopes: scopes.join(' '),
+      grantId: g.id as string, name: client?.clientName ?? payload.clientId, scopes,
       claims: [...claims].join(', '), since: payload.iat ? vnDate(new Date(payload.iat * 1000)) : '',
     });
   }
