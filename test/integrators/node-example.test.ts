@@ -1,0 +1,73 @@
+// The Node example (examples/node/site.ts, registered from examples/node/client.json) against a
+// sandbox provider, in Chromium: the button, L1, consent, the claims, an RP-initiated logout that
+// ends the provider session, a cancelled sign-in shown with its error code, and a replayed callback.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
+import { launch, signInL1 } from '../support/chromium.ts';
+import { createSite } from '../../examples/node/site.ts';
+import { freePort } from './support.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+describe('Node example site (openid-client): sign in, out and errors in Chromium', function () {
+  this.timeout(180_000);
+  let s: TestServer;
+  let site: string;
+  let server: http.Server;
+  let browser: Awaited<ReturnType<typeof launch>>;
+
+  before(async () => {
+    s = await startServer();
+    const port = await freePort();
+    site = `http://127.0.0.1:${port}`;
+    // The file the guide tells integrators to register, on this test's port.
+    const client = JSON.parse(readFileSync(path.join(ROOT, 'examples/node/client.json'), 'utf8').replaceAll('http://localhost:8080', site)) as Record<string, unknown>;
+    await registerClient(s.db, client);
+    const app = createSite({ issuer: s.issuer, clientId: String(client.client_id), clientSecret: String(client.client_secret), siteUrl: site, cookieKeys: ['a-test-cookie-key-of-enough-length-0123'] });
+    server = http.createServer(app.callback());
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise((r) => server ? server.close(r) : r(undefined));
+    await s?.close();
+  });
+
+  it('the button → L1 → consent → name and acr 2 → sign out at the provider → signed out there too', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site}/`);
+    await page.getByRole('link', { name: 'Đăng nhập bằng DVC' }).click();
+    await signInL1(page, s.issuer, SANDBOX.citizen2);
+    await page.getByRole('button', { name: 'Đồng ý chia sẻ' }).click();
+    await page.waitForURL(`${site}/`);
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Xin chào Nguyễn Văn An');
+    assert.equal(await page.locator('#acr').innerText(), '2');
+    assert.equal(await page.locator('#amr').innerText(), 'pwd sms mfa');
+
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.getByRole('heading', { name: 'Đăng xuất' }).waitFor();
+    await page.locator('main').getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.waitForURL(`${site}/`);
+    await page.getByRole('link', { name: 'Đăng nhập bằng DVC' }).click();
+    await page.getByRole('link', { name: /Số CCCD\/CMND và mật khẩu/ }).waitFor();
+    await page.close();
+  });
+
+  it('a cancelled sign-in shows the site\'s message and the code; the same callback replayed is refused', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site}/login`);
+    await page.getByRole('button', { name: 'Hủy và quay lại trang dịch vụ' }).click();
+    await page.waitForURL(`${site}/callback?**`);
+    assert.equal(await page.locator('#error').innerText(), 'access_denied');
+    assert.equal(await page.locator('#reason').innerText(), 'Bạn đã hủy đăng nhập hoặc không đồng ý chia sẻ thông tin.');
+    // The pending login was used once: loading the same answer again is a plain "expired".
+    const again = await page.reload();
+    assert.equal(again?.status(), 400);
+    await page.close();
+  });
+});
