@@ -1,6 +1,7 @@
 // The Node example (examples/node/site.ts, registered from examples/node/client.json) against a
 // sandbox provider, in Chromium: the button, L1, consent, the claims, an RP-initiated logout that
-// ends the provider session, a cancelled sign-in shown with its error code, and a replayed callback.
+// ends the provider session, a cancelled sign-in shown with its error code, and a replayed callback;
+// the button kit's preview (/assets/button/) at 360 px: every variant, focus and hover, vi and en.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { freePort } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-describe('Node example site (openid-client): sign in, out and errors in Chromium', function () {
+describe('Node example site (openid-client) and the button kit, in Chromium', function () {
   this.timeout(180_000);
   let s: TestServer;
   let site: string;
@@ -68,6 +69,40 @@ describe('Node example site (openid-client): sign in, out and errors in Chromium
     // The pending login was used once: loading the same answer again is a plain "expired".
     const again = await page.reload();
     assert.equal(again?.status(), 400);
+    await page.close();
+  });
+
+  it('the button kit: every variant at 360 px (axe), a visible focus ring, hover, vi and en, the files served', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${s.issuer}/assets/button/`);
+    await page.getByRole('heading', { level: 1, name: 'Nút "Đăng nhập bằng DVC"' }).waitFor();
+    const buttons = page.locator('main a.dvc-button');
+    assert.equal(await buttons.count(), 8);
+    for (const b of await buttons.all()) {
+      const box = (await b.boundingBox())!;
+      assert.ok(box.height >= 40 && box.x >= 0 && box.x + box.width <= 360, `inside the phone's width and at least 40 px high: ${JSON.stringify(box)}`);
+    }
+    const light = buttons.first();
+    const style = (prop: string) => light.evaluate((e, p) => getComputedStyle(e).getPropertyValue(p), prop);
+    const idle = await style('background-color');
+    await light.hover();
+    assert.notEqual(await style('background-color'), idle, 'hover changes the colour');
+    await light.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await style('outline-style'), 'solid', 'a keyboard focus ring');
+    assert.ok(parseFloat(await style('outline-width')) >= 3);
+    // The dark variant really is another look, and the mark is drawn (the SVG loaded).
+    assert.notEqual(await page.locator('a.dvc-button--dark').first().evaluate((e) => getComputedStyle(e).backgroundColor), idle);
+    assert.ok(await page.locator('img[src$="dvc-button-vi-light.svg"]').evaluate((e) => (e as HTMLImageElement).naturalWidth > 0));
+    for (const f of ['dvc-button.css', 'dvc-mark.svg', 'dvc-button-en-dark.svg']) {
+      const res = await page.request.get(`${s.issuer}/assets/button/${f}`);
+      assert.equal(res.status(), 200, f);
+      assert.match(res.headers()['content-type']!, f.endsWith('.css') ? /^text\/css/ : /^image\/svg\+xml/);
+    }
+    await page.goto(`${s.issuer}/assets/button/?lang=en`);
+    await page.getByRole('heading', { level: 1, name: 'The "Log in with DVC" button' }).waitFor();
+    await page.locator('main a.dvc-button[lang="en"]', { hasText: 'Log in with DVC' }).first().waitFor();
     await page.close();
   });
 });
