@@ -6,10 +6,14 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Locator } from 'playwright-core';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { launch, signInL1 } from '../support/chromium.ts';
 import { createSite } from '../../examples/node/site.ts';
 import { freePort } from './support.ts';
+
+/** The page's window, as far as these checks use it (the test's types have no DOM). */
+type Css = { getComputedStyle(e: unknown): { getPropertyValue(p: string): string } };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -83,7 +87,7 @@ describe('Node example site (openid-client) and the button kit, in Chromium', fu
       assert.ok(box.height >= 40 && box.x >= 0 && box.x + box.width <= 360, `inside the phone's width and at least 40 px high: ${JSON.stringify(box)}`);
     }
     const light = buttons.first();
-    const style = (prop: string) => light.evaluate((e, p) => getComputedStyle(e).getPropertyValue(p), prop);
+    const style = (prop: string, of: Locator = light) => of.evaluate((e, p) => (globalThis as unknown as Css).getComputedStyle(e).getPropertyValue(p), prop);
     const idle = await style('background-color');
     await light.hover();
     assert.notEqual(await style('background-color'), idle, 'hover changes the colour');
@@ -93,8 +97,8 @@ describe('Node example site (openid-client) and the button kit, in Chromium', fu
     assert.equal(await style('outline-style'), 'solid', 'a keyboard focus ring');
     assert.ok(parseFloat(await style('outline-width')) >= 3);
     // The dark variant really is another look, and the mark is drawn (the SVG loaded).
-    assert.notEqual(await page.locator('a.dvc-button--dark').first().evaluate((e) => getComputedStyle(e).backgroundColor), idle);
-    assert.ok(await page.locator('img[src$="dvc-button-vi-light.svg"]').evaluate((e) => (e as HTMLImageElement).naturalWidth > 0));
+    assert.notEqual(await style('background-color', page.locator('a.dvc-button--dark').first()), idle);
+    assert.ok(await page.locator('img[src$="dvc-button-vi-light.svg"]').evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth > 0));
     for (const f of ['dvc-button.css', 'dvc-mark.svg', 'dvc-button-en-dark.svg']) {
       const res = await page.request.get(`${s.issuer}/assets/button/${f}`);
       assert.equal(res.status(), 200, f);
