@@ -19,7 +19,6 @@ const variant = (lang: 'vi' | 'en', modifiers: string[]) =>
 export function buttonPreviewRouter(): Router {
   const r = new Router();
   r.get('/assets/button/', (ctx) => {
-    ctx.set('cache-control', 'public, max-age=3600');
     render(ctx, 'integrators/button', {
       variants: {
         light: variant('vi', []), dark: variant('vi', ['dark']), small: variant('vi', ['small']), large: variant('vi', ['large']),
@@ -27,8 +26,6 @@ export function buttonPreviewRouter(): Router {
       },
       snippets: SNIPPETS,
     });
-    // render() marks pages no-store; this one is the same for everyone.
-    ctx.set('cache-control', 'public, max-age=3600');
   });
   r.get('/assets/button', (ctx) => { ctx.status = 301; ctx.redirect('/assets/button/'); });
   return r;
