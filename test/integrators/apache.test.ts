@@ -102,6 +102,10 @@ describe('Apache mod_auth_openidc example: sign in, cancel, sign out in Chromium
     await page.waitForURL(`${site}/signin-failed.shtml?error=access_denied`);
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Chưa đăng nhập được', errorLog());
     assert.equal(await page.locator('#reason').innerText(), 'Bạn đã hủy đăng nhập hoặc không đồng ý chia sẻ thông tin.');
+    // What the module does with a bare `iss` (no error, no code): OIDCDefaultURL starts a sign-in, no error page.
+    const bare = await fetch(`${site}/secure/callback?iss=${encodeURIComponent(s.issuer)}`, { redirect: 'manual' });
+    assert.equal(bare.status, 302, errorLog());
+    assert.ok(bare.headers.get('location')?.startsWith(`${s.issuer}/auth?`), `a new sign-in at the provider: ${bare.headers.get('location')}`);
     await page.close();
   });
 });
