@@ -57,21 +57,27 @@ describe('Apache mod_auth_openidc example: sign in, cancel, sign out in Chromium
       env: { ...process.env, DVC_ISSUER: s.issuer, DVC_CLIENT_ID: 'apache-example', DVC_CLIENT_SECRET: 'apache-example-secret-0123456789abcdef', SITE_URL: site, OIDC_PASSPHRASE: 'test-passphrase-0123456789' },
       stdio: 'ignore',
     });
+    process.once('exit', () => apache?.kill('SIGTERM')); // even when mocha exits without its hooks
     await waitForPort(port, () => (apache?.exitCode !== null ? `apache2 exited: ${errorLog()}` : undefined));
     browser = await launch();
   });
 
   const errorLog = () => (existsSync(path.join(dir, 'error.log')) ? readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000) : '');
 
+  // Apache first: a failing audit (browser.close throws) must not leave it running.
   after(async () => {
-    await browser?.close();
-    if (apache && apache.exitCode === null) {
-      const exited = new Promise((r) => apache!.once('exit', r));
-      apache.kill('SIGTERM');
-      await exited;
+    try {
+      if (apache && apache.exitCode === null) {
+        const exited = new Promise((r) => apache!.once('exit', r));
+        apache.kill('SIGTERM');
+        await exited;
+      }
+    } finally {
+      try { await browser?.close(); } finally {
+        await s?.close();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      }
     }
-    await s?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in with L1 and shows the claims, then signs out at the provider too', async () => {
