@@ -24,6 +24,7 @@ import { portalRouter } from './portal/index.ts';
 import { adminRouter } from './admin/index.ts';
 import { startRouter } from './start/index.ts';
 import { demoService } from './demo/index.ts';
+import { buttonPreviewRouter } from './integrators/button-page.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import './shared/messages.ts';
 import { altchaAssets, Captcha } from './web/captcha.ts';
@@ -119,6 +120,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   pages.use(startRouter(cfg).routes());
+  pages.use(buttonPreviewRouter().routes());
   // The demo relying party (sandbox only): its client is registered here, never in production.
   const demo = cfg.sandbox ? await demoService(cfg, db, (m) => new (knexAdapterFactory(db))('Client').upsert(m.client_id, m, 0)) : undefined;
   if (demo) { pages.use(demo.pages.routes()); app.use(demo.backchannel.routes()); }
