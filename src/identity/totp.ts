@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { Db } from '../db/knex.ts';
-import { encryptJson, decryptJson } from '../provider/keys.ts';
+import { encryptJson, decryptJson } from '../shared/sealed-json.ts';
 import { hmac, safeEqual } from '../shared/digest.ts';
 import { addCredential, credentialsOf, updateCredential } from './credentials.ts';
 

@@ -14,7 +14,7 @@ import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig 
 import { checkTotp, enrolTotp, hasTotp, newTotpSecret } from '../identity/totp.ts';
 import type { AuthMethod } from '../interaction/method.ts';
 import { passwordErrors } from '../interaction/registration.ts';
-import { decryptJson, encryptJson } from '../provider/keys.ts';
+import { decryptJson, encryptJson } from '../shared/sealed-json.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
 import { render } from '../web/render.ts';

@@ -1,30 +1,15 @@
 // Signing keys: generated on first start, stored encrypted, published on jwks_uri.
 // Rotation adds new active keys and keeps the old ones published (retired) so tokens
 // signed before the rotation still verify; nodes pick new keys up on restart.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Db } from '../db/knex.ts';
+import { decryptJson, encryptJson } from '../shared/sealed-json.ts';
+
+export { decryptJson, encryptJson };
 
 const ALGS = ['ES256', 'RS256'] as const;
 
-function kek(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'dvc-id', 'signing-key-encryption', 32));
-}
-
-export function encryptJson(secret: string, value: unknown): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', kek(secret), iv);
-  const body = Buffer.concat([c.update(JSON.stringify(value), 'utf8'), c.final()]);
-  return [iv, c.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
-}
-
-export function decryptJson<T>(secret: string, blob: string): T {
-  const [iv, tag, body] = blob.split('.').map((s) => Buffer.from(s, 'base64url'));
-  if (!iv || !tag || !body) throw new Error('malformed encrypted key');
-  const d = createDecipheriv('aes-256-gcm', kek(secret), iv);
-  d.setAuthTag(tag);
-  return JSON.parse(Buffer.concat([d.update(body), d.final()]).toString('utf8')) as T;
-}
 
 async function newKey(alg: (typeof ALGS)[number]): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
