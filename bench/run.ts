@@ -24,9 +24,9 @@ const { values: args } = parseArgs({ options: {
 } });
 const SMOKE = args.smoke;
 const ACCOUNTS = Number(args.accounts);
-const SECONDS = Number(args.seconds ?? (SMOKE ? 2 : 15));
+const SECONDS = Number(args.seconds ?? (SMOKE ? 1 : 15));
 const DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/dvc_bench';
-const N = Number(process.env.BENCH_COUNT ?? (SMOKE ? 60 : 3000)); // codes and refresh tokens per target
+const N = Number(process.env.BENCH_COUNT ?? (SMOKE ? 40 : 3000)); // codes and refresh tokens per target
 const CC_SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 1 : 8));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const BASE_ACCOUNTS = Math.min(ACCOUNTS, 1000);
@@ -65,7 +65,7 @@ async function ensureDatabase(): Promise<void> {
 const onCore0 = (args: string[]) => (pin ? { cmd: 'taskset', args: ['-c', '0', process.execPath, ...args] } : { cmd: process.execPath, args });
 
 async function argon2PerSecond(inFlight: number): Promise<number> {
-  const { cmd, args: a } = onCore0(['--import', 'tsx', 'bench/argon2-probe.ts', String(SMOKE ? 0.5 : 4), String(inFlight)]);
+  const { cmd, args: a } = onCore0(['--import', 'tsx', 'bench/argon2-probe.ts', String(SMOKE ? 0.3 : 4), String(inFlight)]);
   const r = spawnSync(cmd, a, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`argon2 probe failed: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { perSecond: number }).perSecond;
@@ -143,10 +143,10 @@ try {
   try {
     const idleRss = memoryMiB(t.pid).rss;
     const created = [await ensureAccounts(DB, BASE_ACCOUNTS)];
-    const warm = await loginLoad(t, inbox, { concurrency: 2, seconds: SMOKE ? 1 : 3, accounts: BASE_ACCOUNTS });
+    const warm = await loginLoad(t, inbox, { concurrency: 2, seconds: SMOKE ? 0.5 : 3, accounts: BASE_ACCOUNTS });
     const statements = await statementsPerLogin(t, inbox, COUNTED, 0);
     const c8 = await loginLoad(t, inbox, { concurrency: 8, seconds: SECONDS, accounts: BASE_ACCOUNTS });
-    const c32 = await loginLoad(t, inbox, { concurrency: 32, seconds: SMOKE ? 1 : Math.max(5, SECONDS / 2), accounts: BASE_ACCOUNTS });
+    const c32 = await loginLoad(t, inbox, { concurrency: 32, seconds: SMOKE ? 0.5 : Math.max(5, SECONDS / 2), accounts: BASE_ACCOUNTS });
     let big: LoginRun | undefined;
     if (ACCOUNTS > BASE_ACCOUNTS) {
       created.push(await ensureAccounts(DB, ACCOUNTS));
