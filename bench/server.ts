@@ -35,10 +35,9 @@ async function prepare(provider: Provider, accountId: string) {
   const common = { client: client!, grantId, accountId, scope: 'openid offline_access', acr: '2', amr: ['pwd', 'sms', 'mfa'], authTime: Math.floor(Date.now() / 1000) };
   const codes: string[] = [];
   const refresh: string[] = [];
-  for (let i = 0; i < count; i++) {
-    codes.push(await new provider.AuthorizationCode({ ...common, redirectUri: CLIENT.redirect_uris[0] } as never).save());
-    refresh.push(await new provider.RefreshToken({ ...common, gty: 'authorization_code', iiat: Math.floor(Date.now() / 1000), rotations: 0 } as never).save());
-  }
+  // Codes last: they live 60 seconds.
+  for (let i = 0; i < count; i++) refresh.push(await new provider.RefreshToken({ ...common, gty: 'authorization_code', iiat: Math.floor(Date.now() / 1000), rotations: 0 } as never).save());
+  for (let i = 0; i < count; i++) codes.push(await new provider.AuthorizationCode({ ...common, redirectUri: CLIENT.redirect_uris[0] } as never).save());
   writeFileSync(outFile!, JSON.stringify({ codes, refresh }));
 }
 
