@@ -197,7 +197,7 @@ w(big ? `| **login p99, ${ACCOUNTS} ÷ ${BASE_ACCOUNTS} accounts** | **${n2(big.
 for (const g of GRANTS) {
   const o = ourGrants[g];
   const b = bare[g];
-  w(`| **${g} ÷ bare oidc-provider** | **${n2(o.rps / b.rps)}** (${n0(o.rps)} vs ${n0(b.rps)}/s, p99 ${n1(o.p99)} vs ${n1(b.p99)} ms) | ≥ 0.6 |`);
+  w(`| **${g} ÷ bare oidc-provider** | **${n2(o.rps / b.rps)}** (${n0(o.rps)} vs ${n0(b.rps)}/s, p99 ${n1(o.p99)} vs ${n1(b.p99)} ms${o.errors + b.errors ? `; errors ${o.errors} vs ${b.errors}` : ''}) | ≥ 0.6 |`);
 }
 w(`| database statements per login | ${n1(statements.perItem)} | |`);
 w(`| database statements per grant | ${GRANTS.map((g) => `${g} ${n1(grantStatements[g].perItem)}`).join(', ')} | |`);
