@@ -1,8 +1,13 @@
 // One benchmark target in its own process (pinned to one core by bench/run.ts):
 //   ours: the full DVC ID app on PostgreSQL;  bare: a bare oidc-provider, same keys, in-memory store.
 // It registers a client, pre-creates single-use codes and refresh tokens, writes them to a file, then serves.
+// Ours also counts every statement its database clients send (a round trip each) and answers
+// GET /statements and POST /reset on the port after its own: the bench's pg_stat_statements, which
+// works without the server's shared_preload_libraries.
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import pg from 'pg';
 import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
 import { loadConfig } from '../src/config/index.ts';
 import { createDb, migrate } from '../src/db/knex.ts';
@@ -11,6 +16,7 @@ import { seedSandboxAccounts } from '../src/sandbox/seed.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { findAccountIdByIdentifier } from '../src/identity/accounts.ts';
 import { loadSigningKeys } from '../src/provider/keys.ts';
+import { LOGIN_CLIENT } from './login.ts';
 
 const [kind, portArg, countArg, outFile, keysFile] = process.argv.slice(2);
 const port = Number(portArg);
@@ -29,10 +35,9 @@ async function prepare(provider: Provider, accountId: string) {
   const common = { client: client!, grantId, accountId, scope: 'openid offline_access', acr: '2', amr: ['pwd', 'sms', 'mfa'], authTime: Math.floor(Date.now() / 1000) };
   const codes: string[] = [];
   const refresh: string[] = [];
-  for (let i = 0; i < count; i++) {
-    codes.push(await new provider.AuthorizationCode({ ...common, redirectUri: CLIENT.redirect_uris[0] } as never).save());
-    refresh.push(await new provider.RefreshToken({ ...common, gty: 'authorization_code', iiat: Math.floor(Date.now() / 1000), rotations: 0 } as never).save());
-  }
+  // Codes last: they live 60 seconds.
+  for (let i = 0; i < count; i++) refresh.push(await new provider.RefreshToken({ ...common, gty: 'authorization_code', iiat: Math.floor(Date.now() / 1000), rotations: 0 } as never).save());
+  for (let i = 0; i < count; i++) codes.push(await new provider.AuthorizationCode({ ...common, redirectUri: CLIENT.redirect_uris[0] } as never).save());
   writeFileSync(outFile!, JSON.stringify({ codes, refresh }));
 }
 
@@ -53,15 +58,43 @@ class MapAdapter implements Adapter {
   async revokeByGrantId(grantId: string) { for (const key of store.keys()) if (key.startsWith(`grant:${grantId}:`)) { store.delete(key.split(':').slice(2).join(':')); store.delete(key); } }
 }
 
+/** Statements by their text (values apart), counted where pg sends them. */
+function countStatements(): Map<string, number> {
+  const counts = new Map<string, number>();
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const send = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : (q as { text?: string } | undefined)?.text ?? '';
+    const key = text.replace(/\s+/g, ' ').trim().slice(0, 110);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    return send.apply(this, args);
+  };
+  return counts;
+}
+
 if (kind === 'ours') {
-  const cfg = loadConfig({ ...process.env, ISSUER: issuer, PORT: String(port), LOG_LEVEL: 'silent', CAPTCHA: 'off' });
+  const counts = countStatements();
+  // Every login comes from one loopback address: the per-IP limits are a carrier-grade NAT's (sandbox
+  // mode only; production bounds them). The SMS leaves through the HTTP connector to the bench's gateway.
+  const cfg = loadConfig({
+    ...process.env, ISSUER: issuer, PORT: String(port), LOG_LEVEL: 'silent', CAPTCHA: 'off',
+    SMS_GATEWAY: 'http', SMS_URL: process.env.BENCH_SMS_URL ?? 'http://127.0.0.1:9/sms',
+    LOGIN_MAX_FAILURES_PER_IP: '100000', SMS_MAX_PER_IP: '1000000', SMS_MAX_PER_PHONE: '100000', SMS_BUDGET_PER_HOUR: '10000000',
+  });
   const db = await createDb(cfg);
   await migrate(db);
-  // Every run starts from an empty token table: deleting rows instead left each run slower than the
+  // Every run starts from empty state tables: deleting rows instead left each run slower than the
   // last (hundreds of MB of dead rows and bloated indexes before autovacuum caught up).
-  await db.raw('truncate oidc_models, session_meta, audit_events');
+  await db.raw('truncate oidc_models, session_meta, audit_events, flows, otp_challenges, rate_limits, outbox, captchas');
   await seedSandboxAccounts(cfg, db);
-  await db('oidc_models').insert({ kind: 'Client', id: CLIENT.client_id, payload: JSON.stringify(CLIENT) }).onConflict(['kind', 'id']).merge();
+  const loginClient = { client_id: LOGIN_CLIENT.id, client_secret: LOGIN_CLIENT.secret, redirect_uris: [LOGIN_CLIENT.redirectUri], grant_types: ['authorization_code'], response_types: ['code'], dvc_skip_consent: true };
+  for (const c of [CLIENT, loginClient]) await db('oidc_models').insert({ kind: 'Client', id: c.client_id, payload: JSON.stringify(c) }).onConflict(['kind', 'id']).merge();
+  http.createServer((req, res) => {
+    // POST takes the counts (answers them and starts again from zero).
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Object.fromEntries(counts)));
+    if (req.method === 'POST') counts.clear();
+  }).listen(port + 1, '127.0.0.1');
   const { app, provider } = await createApp({ cfg, db, logger: createLogger('silent') });
   writeFileSync(keysFile!, JSON.stringify(await loadSigningKeys(db, cfg.keyEncryptionSecret)));
   await prepare(provider, (await findAccountIdByIdentifier(db, 'cccd', '001099012345'))!);

@@ -1,0 +1,66 @@
+// One whole L1 login as a browser does it, every request timed:
+// GET /auth → the login page → POST ID + password → the code page → (the SMS arrives) → POST the code
+// → GET /auth/:uid (back with a code) → POST /token.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { Browser, csrfOf, type Answer } from './browser.ts';
+import type { SmsInbox } from './sms-gateway.ts';
+
+export const LOGIN_CLIENT = { id: 'bench-login', secret: 'bench-login-secret-0123456789abcdefgh', redirectUri: 'http://127.0.0.1:9/login-cb' };
+
+export const STEPS = ['authorize', 'chooser', 'login_form', 'password', 'otp_page', 'sms_wait', 'otp', 'resume', 'token'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** Called after each step (the bench counts database statements per step with it). */
+export type StepHook = (step: Step, ms: number) => void | Promise<void>;
+
+const basic = `Basic ${Buffer.from(`${LOGIN_CLIENT.id}:${LOGIN_CLIENT.secret}`).toString('base64')}`;
+
+function expect(a: Answer, status: number, what: string): Answer {
+  if (a.status !== status) throw new Error(`${what}: ${a.status} ${a.text.replace(/\s+/g, ' ').slice(0, 160)}`);
+  return a;
+}
+
+export async function loginOnce(origin: string, dispatcher: Dispatcher, inbox: SmsInbox, who: { username: string; password: string; phone: string }, hook: StepHook): Promise<void> {
+  const b = new Browser(origin, dispatcher);
+  let t = performance.now();
+  const step = async (s: Step) => { const now = performance.now(); await hook(s, now - t); t = performance.now(); };
+
+  const verifier = randomBytes(32).toString('base64url');
+  const auth = new URL('/auth', origin);
+  auth.search = new URLSearchParams({
+    client_id: LOGIN_CLIENT.id, response_type: 'code', scope: 'openid', redirect_uri: LOGIN_CLIENT.redirectUri,
+    state: randomBytes(8).toString('hex'), nonce: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+  }).toString();
+  const start = expect(await b.go('GET', auth.href), 303, 'authorize');
+  await step('authorize');
+  const entry = start.location!;
+  const uid = /\/interaction\/([^/?]+)/.exec(entry)?.[1];
+  if (!uid) throw new Error(`authorize did not lead to an interaction: ${entry}`);
+  let page = expect(await b.go('GET', entry), 200, 'chooser');
+  await step('chooser');
+  // The login form may be the first page itself; otherwise the chooser links to it.
+  if (!/name="password"/.test(page.text)) {
+    page = expect(await b.go('GET', `/interaction/${uid}/password_otp`), 200, 'login form');
+    await step('login_form');
+  }
+  inbox.clear(who.phone);
+  const posted = expect(await b.go('POST', `/interaction/${uid}/password_otp`, { _csrf: csrfOf(page.text), username: who.username, password: who.password }), 303, 'password');
+  await step('password');
+  if (!posted.location?.endsWith('/otp')) throw new Error(`password step led to ${posted.location}`);
+  const otpPage = expect(await b.go('GET', posted.location), 200, 'code page');
+  await step('otp_page');
+  const code = await inbox.codeFor(who.phone);
+  await step('sms_wait');
+  const done = expect(await b.go('POST', `/interaction/${uid}/password_otp/otp`, { _csrf: csrfOf(otpPage.text), code }), 303, 'code');
+  await step('otp');
+  const back = expect(await b.go('GET', done.location!), 303, 'resume');
+  await step('resume');
+  const cb = new URL(back.location!, origin);
+  const authCode = cb.searchParams.get('code');
+  if (!cb.href.startsWith(LOGIN_CLIENT.redirectUri) || !authCode) throw new Error(`resume led to ${back.location} (consent or an error)`);
+  const token = expect(await b.go('POST', '/token', { grant_type: 'authorization_code', code: authCode, redirect_uri: LOGIN_CLIENT.redirectUri, code_verifier: verifier }, { authorization: basic }), 200, 'token');
+  if (!(JSON.parse(token.text) as { id_token?: string }).id_token) throw new Error('token response without an ID token');
+  await step('token');
+}

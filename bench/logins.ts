@@ -1,0 +1,96 @@
+// Logins under load (c scripted browsers for a while) and one at a time with the statements counted.
+import { Agent, request } from 'undici';
+import { benchAccount, BENCH_PASSWORD } from './accounts.ts';
+import { loginOnce, STEPS, type Step } from './login.ts';
+import { cpuSeconds, memoryMiB, percentile } from './proc.ts';
+import type { SmsInbox } from './sms-gateway.ts';
+
+export interface LoginRun {
+  concurrency: number; logins: number; errors: number; firstError: string | undefined; perSecond: number;
+  p50: number; p99: number; cpuMsPerLogin: number; cpuShare: number; peakRssMiB: number;
+  steps: Map<Step, { mean: number; p99: number }>;
+}
+
+export interface Target { origin: string; pid: number; controlPort: number }
+
+export async function loginLoad(t: Target, inbox: SmsInbox, o: { concurrency: number; seconds: number; accounts: number; random?: boolean }): Promise<LoginRun> {
+  const dispatcher = new Agent({ connections: o.concurrency * 2, pipelining: 1 });
+  const totals: number[] = [];
+  const perStep = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
+  let errors = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  const cpu0 = cpuSeconds(t.pid);
+  const start = performance.now();
+  const deadline = start + o.seconds * 1000;
+  await Promise.all(Array.from({ length: o.concurrency }, async () => {
+    while (performance.now() < deadline) {
+      const i = o.random ? Math.floor(Math.random() * o.accounts) : next++ % o.accounts;
+      const began = performance.now();
+      const times: [Step, number][] = [];
+      try {
+        await loginOnce(t.origin, dispatcher, inbox, { ...benchAccount(i), password: BENCH_PASSWORD }, (s, ms) => { times.push([s, ms]); });
+        totals.push(performance.now() - began);
+        for (const [s, ms] of times) perStep.get(s)!.push(ms);
+      } catch (e) {
+        errors++;
+        firstError ??= e instanceof Error ? e.message : String(e);
+      }
+    }
+  }));
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = cpuSeconds(t.pid) - cpu0;
+  await dispatcher.close();
+  totals.sort((a, b) => a - b);
+  const steps = new Map<Step, { mean: number; p99: number }>();
+  for (const [s, v] of perStep) {
+    if (!v.length) continue;
+    v.sort((a, b) => a - b);
+    steps.set(s, { mean: v.reduce((a, b) => a + b, 0) / v.length, p99: percentile(v, 0.99) });
+  }
+  return {
+    concurrency: o.concurrency, logins: totals.length, errors, firstError, perSecond: totals.length / elapsed,
+    p50: percentile(totals, 0.5), p99: percentile(totals, 0.99), cpuMsPerLogin: totals.length ? (cpu * 1000) / totals.length : 0,
+    cpuShare: cpu / elapsed, peakRssMiB: memoryMiB(t.pid).peak, steps,
+  };
+}
+
+/** Takes the target's statement counts (and starts them again from zero). */
+export async function takeStatements(t: Target): Promise<Map<string, number>> {
+  const res = await request(`http://127.0.0.1:${t.controlPort}/`, { method: 'POST' });
+  return new Map(Object.entries(await res.body.json() as Record<string, number>));
+}
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+export interface StatementCount { perItem: number; bySql: [string, number][]; byStep?: Map<Step, number> }
+
+/** Statements sent to the database per login, per step and per statement text (n logins one at a time). */
+export async function statementsPerLogin(t: Target, inbox: SmsInbox, n: number, firstAccount: number): Promise<StatementCount> {
+  const dispatcher = new Agent({ connections: 2 });
+  const byStep = new Map<Step, number>();
+  const bySql = new Map<string, number>();
+  const add = (m: Map<string, number>) => { for (const [k, v] of m) bySql.set(k, (bySql.get(k) ?? 0) + v); return sum(m); };
+  await takeStatements(t);
+  for (let i = 0; i < n; i++) {
+    await loginOnce(t.origin, dispatcher, inbox, { ...benchAccount(firstAccount + i), password: BENCH_PASSWORD }, async (s) => {
+      byStep.set(s, (byStep.get(s) ?? 0) + add(await takeStatements(t)));
+    });
+  }
+  // Writes that follow the last answer (the outbox row's delete, the session's device) belong to it too.
+  await new Promise((r) => setTimeout(r, 300));
+  const rest = add(await takeStatements(t));
+  byStep.set('token', (byStep.get('token') ?? 0) + rest);
+  await dispatcher.close();
+  for (const [s, v] of byStep) byStep.set(s, v / n);
+  return { perItem: sum(bySql) / n, byStep, bySql: [...bySql].map(([k, v]) => [k, v / n] as [string, number]).sort((a, b) => b[1] - a[1]) };
+}
+
+/** Statements per request of one kind (n requests made by `one`, one at a time). */
+export async function statementsPer(t: Target, n: number, one: (i: number) => Promise<void>): Promise<StatementCount> {
+  await takeStatements(t);
+  for (let i = 0; i < n; i++) await one(i);
+  await new Promise((r) => setTimeout(r, 200));
+  const m = await takeStatements(t);
+  return { perItem: sum(m) / n, bySql: [...m].map(([k, v]) => [k, v / n] as [string, number]).sort((a, b) => b[1] - a[1]) };
+}

@@ -1,0 +1,30 @@
+// `npm run bench` kept working: a run of a few seconds (--smoke) must log in through the pages, count
+// statements and grants, and print every figure of the goals table with no errors. Figures are not
+// judged here: speed is the bench's business, never a timed assertion in a test.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { postgresOnly, separateDatabase } from '../support/server.ts';
+
+describe('npm run bench (smoke)', function () {
+  this.timeout(240_000);
+
+  it('runs the whole login and the token grants and prints the goals table', async function () {
+    postgresOnly(this); // the bench measures the production set-up: PostgreSQL
+    const db = await separateDatabase('bench');
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--accounts', '20'], {
+        encoding: 'utf8', env: { ...process.env, BENCH_DATABASE_URL: db.url }, timeout: 200_000,
+      });
+      assert.equal(r.status, 0, `bench failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+      for (const figure of ['login ÷ argon2 verifies', 'login p99 at c=8', 'peak RSS at c=32', 'client_credentials ÷ bare', 'refresh_token ÷ bare', 'authorization_code ÷ bare', 'database statements per login', 'load average before']) {
+        assert.match(r.stdout, new RegExp(figure.replace(/[÷=]/g, '.')), `the report shows "${figure}"`);
+      }
+      assert.match(r.stdout, /\| errors \| 0 \|/);
+      const perLogin = Number(/database statements per login \| ([\d.]+)/.exec(r.stdout)?.[1]);
+      assert.ok(perLogin > 10, `a login reaches the database (${perLogin} statements counted)`);
+      assert.match(r.stdout, /\| password \| [\d.]+ \|/, 'the per-request breakdown lists the password step');
+    } finally {
+      await db.drop();
+    }
+  });
+});
