@@ -1,7 +1,7 @@
 // Bulk import (issue 17) on both databases: the mixed file and its report line by line, a second
 // import and a dry run that change nothing, an import killed mid-way and resumed to the same end state.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,16 @@ function cliEnv(s: TestServer): NodeJS.ProcessEnv {
   return env;
 }
 const CLI = [process.execPath, '--import', 'tsx', 'src/cli.ts', 'accounts', 'import'] as const;
+
+/** Asynchronously: on the embedded database the CLI reaches it through this very process. */
+function cli(s: TestServer, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(CLI[0], [...CLI.slice(1), ...args], { env: cliEnv(s), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return new Promise((resolve) => child.once('exit', (status) => resolve({ status, stdout, stderr })));
+}
 
 describe('accounts import', function () {
   this.timeout(240_000);
@@ -99,7 +109,7 @@ describe('accounts import', function () {
     const tables = ['accounts', 'identifiers', 'credentials', 'import_runs', 'import_rejections'];
     const count = async () => Promise.all(tables.map(async (t) => Number((await s.db(t).count({ n: '*' }))[0]!.n)));
     const before = await count();
-    const run = spawnSync(CLI[0], [...CLI.slice(1), '--file', file, '--dry-run', '--batch-size', '7', '--report', path.join(dir, 'dry.tsv')], { env: cliEnv(s), encoding: 'utf8' });
+    const run = await cli(s, ['--file', file, '--dry-run', '--batch-size', '7', '--report', path.join(dir, 'dry.tsv')]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^dry run \(nothing written\): read 30 = imported 30 \+ already present 0 \+ rejected 0$/m);
     assert.deepEqual(await count(), before);
@@ -111,10 +121,10 @@ describe('accounts import', function () {
     lines[150] = '{oops'; // a rejection on each side of the interruption
     lines[10] = lines[5]!; // and a duplicate
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const args = [...CLI.slice(1), '--file', file, '--batch-size', '5', '--report', path.join(dir, 'big.tsv')];
+    const args = ['--file', file, '--batch-size', '5', '--report', path.join(dir, 'big.tsv')];
     await s.db('import_rejections').del();
 
-    const child = spawn(CLI[0], args, { env: cliEnv(s), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI[0], [...CLI.slice(1), ...args], { env: cliEnv(s), stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -126,7 +136,7 @@ describe('accounts import', function () {
     await new Promise((r) => child.once('exit', r));
     const committed = Number((await s.db('import_runs').whereNull('finished_at').first('lines_committed')).lines_committed);
     assert.ok(committed > 0 && committed < 400, `killed mid-way (after line ${committed})`);
-    const resumed = spawnSync(CLI[0], [...args, '--resume'], { env: cliEnv(s), encoding: 'utf8' });
+    const resumed = await cli(s, [...args, '--resume']);
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.match(resumed.stdout, new RegExp(`read 400 = imported 398 \\+ already present 0 \\+ rejected 2\\n[^]*resumed after line ${committed}`));
     assert.deepEqual(readFileSync(path.join(dir, 'big.tsv'), 'utf8').split('\n').slice(1, 3), ['11\tduplicate_in_file:line_6', '151\tjson']);
@@ -135,7 +145,7 @@ describe('accounts import', function () {
     // The same file from scratch, in one go.
     await s.db('accounts').whereLike('import_ref', `${(await s.db('import_runs').first('file_sha256').where({ file_name: 'big.jsonl' })).file_sha256}:%`).del();
     await s.db('import_runs').where({ file_name: 'big.jsonl' }).del();
-    const whole = spawnSync(CLI[0], args, { env: cliEnv(s), encoding: 'utf8' });
+    const whole = await cli(s, args);
     assert.equal(whole.status, 0, whole.stderr);
     assert.equal(await snapshot(s), interrupted);
   });
