@@ -108,12 +108,14 @@ async function writeBatch(db: Db, runId: string, fileHash: string, lines: { line
           if (r.ok) valid.push({ line: l.line, row: r.row }); else refuse(l.line, r.reason);
         }
         // The duplicate rule against the database: an account with one of the row's ID numbers.
-        const keys = valid.flatMap((p) => legalIds(p.row, DUPLICATE_TYPES).map((i) => [i.type, i.value]));
+        // One `value = any(…)` per type: a list of (type, value) pairs plans as thousands of OR branches.
         const existing = new Map<string, string | null>();
-        for (let i = 0; i < keys.length; i += 5000) {
+        for (const type of DUPLICATE_TYPES) {
+          const values = valid.flatMap((p) => legalIds(p.row, [type]).map((i) => i.value));
+          if (!values.length) continue;
           const found = await trx('identifiers as i').join('accounts as a', 'a.id', 'i.account_id')
-            .whereIn(['i.type', 'i.value'], keys.slice(i, i + 5000)).select('i.type', 'i.value', 'a.import_ref');
-          for (const f of found as { type: string; value: string; import_ref: string | null }[]) existing.set(`${f.type}:${f.value}`, f.import_ref);
+            .where('i.type', type).whereRaw('i.value = any(?::text[])', [values]).select('i.value', 'a.import_ref');
+          for (const f of found as { value: string; import_ref: string | null }[]) existing.set(`${type}:${f.value}`, f.import_ref);
         }
         const seen = new Map<string, number>();
         const fresh: Pending[] = [];
