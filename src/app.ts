@@ -21,6 +21,7 @@ import { counterApi } from './counter/api.ts';
 import { counterPage } from './counter/page.ts';
 import { activationRouter } from './counter/activation.ts';
 import { portalRouter } from './portal/index.ts';
+import { adminRouter } from './admin/index.ts';
 import { startRouter } from './start/index.ts';
 import { demoService } from './demo/index.ts';
 import type { MethodDeps } from './interaction/method.ts';
@@ -114,6 +115,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(activationRouter(deps).routes());
   pages.use((await portalRouter(cfg, db, provider, connectors, otp, registry.methods)).routes());
   pages.use((await counterPage(cfg, db, sms)).routes());
+  pages.use((await adminRouter(cfg, db, provider, sms, registry.methods)).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   pages.use(startRouter(cfg).routes());

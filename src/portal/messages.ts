@@ -108,4 +108,8 @@ addMessages({
   'acct.history.service': { vi: 'Dịch vụ', en: 'Service' },
   'acct.email.remove': { vi: 'Xóa email khỏi tài khoản', en: 'Remove the email from the account' },
   'acct.email.removed': { vi: 'Đã xóa email khỏi tài khoản.', en: 'The email was removed from the account.' },
+  // Staff of the support desk in the citizen's history (src/admin/).
+  'acct.history.staff.support.view': { vi: 'Nhân viên hỗ trợ đã xem tài khoản của bạn', en: 'A support staff member looked at your account' },
+  'acct.history.staff.changed': { vi: 'Nhân viên hỗ trợ đã thay đổi tài khoản của bạn', en: 'A support staff member changed your account' },
+  'acct.history.staff.office': { vi: 'Đơn vị: {office}', en: 'Office: {office}' },
 });

@@ -2,6 +2,7 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
+import { SANDBOX_CLIENT_PREFIX } from '../identity/relying-parties.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,6 +16,7 @@ const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', '
 /**
  * Client metadata is read on every token request but changes rarely: each node keeps a found
  * client for `clientCacheSeconds` (a CLI change reaches every node within that time).
+ * Self-service sandbox clients (`sbx-…`) are never cached: the developer portal's changes work at once on every node.
  * Nothing else is cached: all other models are state and live only in the database.
  */
 export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
@@ -50,7 +52,7 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
     }
 
     async find(id: string) {
-      if (this.kind !== 'Client' || clientCacheSeconds <= 0) return this.findWhere('id', id);
+      if (this.kind !== 'Client' || clientCacheSeconds <= 0 || id.startsWith(SANDBOX_CLIENT_PREFIX)) return this.findWhere('id', id);
       const hit = clientCache.get(id);
       if (hit && hit.until > Date.now()) return hit.payload;
       const payload = await this.findWhere('id', id);

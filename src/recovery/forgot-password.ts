@@ -11,6 +11,7 @@ import { parseMst, parsePersonalId } from '../identity/identifiers/index.ts';
 import { clearPasswordThrottle } from '../identity/login-throttle.ts';
 import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
 import { revokeEverything } from '../identity/sessions.ts';
+import { FORGOT_PASSWORD_KIND } from '../identity/password-reset.ts';
 import type { MethodDeps } from '../interaction/method.ts';
 import { otpStep, type OtpPageLocals } from '../interaction/otp-step.ts';
 import { passwordErrors } from '../interaction/registration.ts';
@@ -35,7 +36,7 @@ addMessages({
   'sms.password_changed': { vi: 'Mat khau tai khoan Cong DVC cua ban vua duoc thay doi. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'Your DVC account password was just changed. If this was not you, call 18001096 now.' },
 });
 
-const KIND = 'forgot_password';
+const KIND = FORGOT_PASSWORD_KIND;
 const PURPOSE = 'reset';
 // An unknown ID still gets a challenge (never delivered, `phone` a pseudonym) so that limits and timing match.
 interface Data { uid?: string | undefined; accountId: string | null; phone: string }
