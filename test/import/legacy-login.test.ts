@@ -126,9 +126,9 @@ describe('legacy password hashes at L1 login', function () {
       legacy.push(await timeOf(target));
       unknown.push(await timeOf(`00108500${String(9000 + i)}`));
     }
-    const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
     // SHA-256 alone takes microseconds; an argon2id check tens of milliseconds. Without the extra argon2id
-    // check, the legacy account would answer in a fraction of the unknown one's time.
-    assert.ok(median(legacy) > median(unknown) * 0.6, `legacy ${legacy.map(Math.round).join(',')} ms vs unknown ${unknown.map(Math.round).join(',')} ms`);
+    // check, the legacy account would answer in a fraction of the unknown one's time. The fastest of each
+    // (the least disturbed by a loaded machine) are compared.
+    assert.ok(Math.min(...legacy) > Math.min(...unknown) * 0.5, `legacy ${legacy.map(Math.round).join(',')} ms vs unknown ${unknown.map(Math.round).join(',')} ms`);
   });
 });
