@@ -18,6 +18,9 @@ const HELP = `DVC ID operator commands (npm run cli -- <command>):
   accounts create --type citizen|enterprise --level 2|3 --name NAME [--birthdate dd/mm/yyyy]
                   [--cccd N | --cmnd N] [--mst N --organisation NAME] --phone PHONE [--email E]
                   [--password-stdin]    create an account (operators; audited)
+  accounts import --file accounts.jsonl [--dry-run] [--resume] [--report FILE] [--batch-size N]
+                                        bulk import with legacy password hashes (docs/account-import.md);
+                                        the report (default FILE.report.tsv) lists each rejected line
   officers add --cccd N --officer-id ID --post-office CODE
                                         give an account the counter role (the /counter page; audited)
   officers list                         list post-office officers
@@ -80,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (group === 'accounts' && action === 'create') return await createAccountCmd(db, rest);
+    if (group === 'accounts' && action === 'import') return await importAccountsCmd(db, rest);
     if (group === 'officers') return await officersCmd(db, action, rest);
     if (group === 'staff') return await staffCmd(db, action, rest);
     if (group === 'issuer') return await issuerCmd(cfg, db, action, rest);
@@ -173,6 +177,34 @@ async function createAccountCmd(db: Db, rest: string[]): Promise<number> {
   await audit(db, { action: 'account.create', accountId: r.accountId, actor: `operator:${process.env.USER ?? 'cli'}`, method: 'cli' });
   process.stdout.write(`account ${r.accountId} created\n`);
   return 0;
+}
+
+async function importAccountsCmd(db: Db, rest: string[]): Promise<number> {
+  const [{ runImport, ImportError }, { summary, writeReport }, { progressReporter }] = await Promise.all([
+    import('./import/run.ts'), import('./import/report.ts'), import('./import/progress.ts'),
+  ]);
+  const { values } = parseArgs({
+    args: rest,
+    options: { file: { type: 'string' }, 'dry-run': { type: 'boolean' }, resume: { type: 'boolean' }, report: { type: 'string' }, 'batch-size': { type: 'string' } },
+  });
+  const batchSize = Number(values['batch-size'] ?? 1000);
+  if (!values.file || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) {
+    process.stderr.write('accounts import needs --file accounts.jsonl (and --batch-size 1..50000)\n');
+    return 2;
+  }
+  const progress = progressReporter(process.stderr);
+  try {
+    const r = await runImport(db, { file: values.file, dryRun: values['dry-run'], resume: values.resume, batchSize, onBatch: (p) => progress.update(p) });
+    progress.stop();
+    const report = values.report ?? `${values.file}.report.tsv`;
+    writeReport(report, r);
+    process.stdout.write(`${summary(r, Boolean(values['dry-run']))}report: ${report}\n`);
+    return 0;
+  } catch (e) {
+    progress.stop();
+    if (e instanceof ImportError) { process.stderr.write(`${e.message}\n`); return 1; }
+    throw e;
+  }
 }
 
 async function officersCmd(db: Db, action: string | undefined, rest: string[]): Promise<number> {

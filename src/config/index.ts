@@ -206,6 +206,10 @@ export interface Config {
   clientCacheSeconds: number;
   /** SANDBOX_DIR — seeded test identities. */
   sandboxDir: string;
+  /** IMPORT_WEAK_HASH_POLICY — imported accounts whose password hash is weak (salted SHA-256, see
+   *  docs/account-import.md): `reset` (default) refuses the right password with a message leading to "forgot
+   *  password"; `upgrade` accepts it once and replaces the hash with argon2id like the other legacy types. */
+  importWeakHashPolicy: 'reset' | 'upgrade';
   /** LOG_LEVEL — `info` or `silent`. */
   logLevel: 'info' | 'silent';
 }
@@ -420,6 +424,7 @@ export function loadConfig(env: Env = process.env): Config {
     asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),
     clientCacheSeconds: int(env, 'CLIENT_CACHE_SECONDS', 30, 0, 3600),
     sandboxDir: env.SANDBOX_DIR || path.resolve('config/sandbox'),
+    importWeakHashPolicy: oneOf(env, 'IMPORT_WEAK_HASH_POLICY', ['reset', 'upgrade'] as const, 'reset'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'silent'] as const, 'info'),
   };
   validate(cfg);

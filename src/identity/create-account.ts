@@ -33,7 +33,13 @@ export interface CreateAccountInput {
 export type FieldError = { field: string; error: string };
 export type CreateResult = { ok: true; accountId: string } | { ok: false; errors: FieldError[] };
 
-export async function createAccount(db: Db, input: CreateAccountInput): Promise<CreateResult> {
+export interface ValidAccount {
+  level: Level; fullName: string | undefined; birthdate: string | undefined; organisationName: string | undefined;
+  ids: { type: IdentifierType; value: string; verified: boolean }[];
+}
+
+/** The registration rules alone (no database): what createAccount and the bulk import both check. */
+export function validateAccountInput(input: CreateAccountInput): { ok: true; value: ValidAccount } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const ids: { type: IdentifierType; value: string; verified: boolean }[] = [];
   const need = (field: string, v: string | undefined) => { if (!v?.trim()) errors.push({ field, error: 'required' }); return v?.trim() ?? ''; };
@@ -70,16 +76,26 @@ export async function createAccount(db: Db, input: CreateAccountInput): Promise<
   }
   if (input.password !== undefined) for (const p of passwordProblems(input.password)) errors.push({ field: 'password', error: p });
   if (errors.length) return { ok: false, errors };
+  const organisationName = input.organisationName?.trim() ? normaliseName(input.organisationName) : undefined;
+  return { ok: true, value: { level: level as Level, fullName, birthdate, organisationName, ids } };
+}
+
+/** The duplicate rule: a person by ID number (CCCD and CMND), an enterprise by tax code. */
+export const DUPLICATE_TYPES: readonly IdentifierType[] = ['cccd', 'cmnd', 'mst'];
+
+export async function createAccount(db: Db, input: CreateAccountInput): Promise<CreateResult> {
+  const valid = validateAccountInput(input);
+  if (!valid.ok) return valid;
+  const { level, fullName, birthdate, organisationName, ids } = valid.value;
 
   for (const i of ids) {
-    if (['cccd', 'cmnd', 'mst'].includes(i.type) && (await findAccountIdByIdentifier(db, i.type, i.value))) return { ok: false, errors: [{ field: i.type, error: 'duplicate' }] };
+    if (DUPLICATE_TYPES.includes(i.type) && (await findAccountIdByIdentifier(db, i.type, i.value))) return { ok: false, errors: [{ field: i.type, error: 'duplicate' }] };
   }
   const hash = input.password !== undefined ? await hashPassword(input.password) : undefined;
   try {
     const accountId = await db.transaction(async (trx) => {
       const id = await insertAccount(trx, {
-        subjectType: input.subjectType!, level: level as Level, status: input.status ?? 'active', fullName, birthdate,
-        organisationName: input.organisationName?.trim() ? normaliseName(input.organisationName) : undefined, identifiers: ids,
+        subjectType: input.subjectType!, level, status: input.status ?? 'active', fullName, birthdate, organisationName, identifiers: ids,
       });
       if (hash) await addCredential<PasswordConfig>(trx, id, PASSWORD_CREDENTIAL, { hash, changedAt: new Date().toISOString() });
       for (const c of input.credentials ?? []) await addCredential(trx, id, c.type, c.config, c.identifiers);

@@ -1,5 +1,6 @@
 // Passwords: argon2id hashes, the seed's composition rule, and a block-list of common passwords.
 import { hash, verify } from '@node-rs/argon2';
+import { legacyHashType, verifyLegacyPassword, type HashType } from './legacy-passwords.ts';
 
 // The seed: at least 8 characters with lower case, upper case, digit and special character.
 export type PasswordProblem = 'too_short' | 'needs_lower' | 'needs_upper' | 'needs_digit' | 'needs_special' | 'too_common' | 'too_long';
@@ -30,6 +31,12 @@ export function hashPassword(pw: string): Promise<string> {
 }
 
 export async function verifyPassword(stored: string, pw: string): Promise<boolean> {
+  const legacy = legacyHashType(stored);
+  if (legacy && legacy !== 'argon2') {
+    // An imported hash: never cheaper than ours, so a fast legacy hash does not tell its account apart.
+    const [ok] = await Promise.all([verifyLegacyPassword(stored, pw), burnPasswordTime(pw)]);
+    return ok;
+  }
   try {
     return await verify(stored, pw.normalize('NFC'));
   } catch {
@@ -46,4 +53,12 @@ export async function burnPasswordTime(pw: string): Promise<void> {
 
 /** The credential row that holds a password: type `password`, config { hash, changedAt }. */
 export const PASSWORD_CREDENTIAL = 'password';
-export interface PasswordConfig { hash: string; changedAt: string }
+export interface PasswordConfig {
+  hash: string;
+  changedAt: string;
+  /** Absent: argon2id made here. Imported accounts: the legacy type until the first login upgrades it. */
+  hashType?: HashType;
+  /** Set by the import; `upgradedFrom` once a login replaced the legacy hash. */
+  importedAt?: string;
+  upgradedFrom?: HashType;
+}

@@ -7,6 +7,7 @@ import { credentialsOf } from '../../identity/credentials.ts';
 import { maskPhone } from '../../identity/identifiers/index.ts';
 import { admitGuess, lockedBy, lockNoticeDue, loginSubject, recordSuccess, type Refusal } from '../../identity/login-throttle.ts';
 import { smsNotifier } from '../../identity/notices.ts';
+import { afterPasswordProved } from '../../identity/legacy-password-upgrade.ts';
 import { burnPasswordTime, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../../identity/passwords.ts';
 import type { MethodDeps } from '../../interaction/method.ts';
 import { otpStep, type OtpPageLocals } from '../../interaction/otp-step.ts';
@@ -80,6 +81,10 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
         await notify(ctx, account, LOCK_SMS[lock], `login-${lock}:${account.id}:${Math.floor(Date.now() / 1000 / cfg.loginWindowSeconds)}`);
       }
       return showForm(ctx, d.uid, { formError: 'pwotp.err.credentials', values: { username } }, 400);
+    }
+    // An imported legacy hash becomes argon2id now; a weak one may have to be reset first (IMPORT_WEAK_HASH_POLICY).
+    if ((await afterPasswordProved(db, cred!, password, cfg.importWeakHashPolicy, { ip, method: ID })) === 'reset') {
+      return showForm(ctx, d.uid, { formError: 'pwotp.err.reset_required', values: { username } }, 400);
     }
     await recordSuccess(db, cfg, admitted.ticket);
 
