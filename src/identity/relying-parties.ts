@@ -54,6 +54,8 @@ export interface RelyingParties {
   rotateSecret(clientId: string, actor: Actor): Promise<string>;
   setDisabled(clientId: string, disabled: boolean, actor: Actor): Promise<void>;
   remove(clientId: string, actor: Actor): Promise<void>;
+  /** The stored secret, for a first-party tool acting as the client (the portal's "try it"). */
+  secretOf(clientId: string): Promise<string | undefined>;
   recentErrors(clientId: string, limit?: number): Promise<ClientError[]>;
   /** Called by the provider's error events (src/provider/client-errors.ts). */
   recordError(clientId: string, e: ClientError): Promise<void>;
@@ -248,6 +250,11 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
         await trx('client_errors').where({ client_id: clientId }).delete();
         await record(trx, 'client.remove', actor, clientId);
       });
+    },
+
+    async secretOf(clientId) {
+      const s = (await activeRow(db, clientId))?.payload.client_secret;
+      return typeof s === 'string' ? s : undefined;
     },
 
     async recentErrors(clientId, limit = 10) {
