@@ -45,12 +45,13 @@ export class RequestNotPending extends Error {
 export const SANDBOX_CLIENT_PREFIX = 'sbx-';
 
 export interface RelyingParties {
-  /** The provider's own schema plus our rules (web uris only); returns the metadata to store. */
-  validate(metadata: ClientMetadata): Promise<ClientMetadata>;
+  /** The provider's own schema plus our rules (web uris only); returns the metadata to store.
+   *  `operator`: an operator's own change (CLI), which may also set operator-only properties. */
+  validate(metadata: ClientMetadata, opts?: { operator?: boolean }): Promise<ClientMetadata>;
   list(filter?: { owner?: string }): Promise<ClientSummary[]>;
   get(clientId: string): Promise<ClientDetail | undefined>;
   /** Creates (a new id is generated when none is given) or replaces a client. */
-  save(metadata: ClientMetadata, actor: Actor, opts?: { owner?: string; idPrefix?: string }): Promise<{ clientId: string; created: boolean; clientSecret?: string }>;
+  save(metadata: ClientMetadata, actor: Actor, opts?: { owner?: string; idPrefix?: string; operator?: boolean }): Promise<{ clientId: string; created: boolean; clientSecret?: string }>;
   rotateSecret(clientId: string, actor: Actor): Promise<string>;
   setDisabled(clientId: string, disabled: boolean, actor: Actor): Promise<void>;
   remove(clientId: string, actor: Actor): Promise<void>;
@@ -106,13 +107,13 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
       ...(actor.kind === 'account' ? { accountId: actor.id } : {}), ...(details ? { details } : {}),
     });
 
-  const validate: RelyingParties['validate'] = async (input) => {
-    for (const k of Object.keys(input)) if (OPERATOR_ONLY.has(k)) throw new ClientMetadataError(`${k} cannot be set here`, k);
+  const validate: RelyingParties['validate'] = async (input, { operator = false } = {}) => {
+    for (const k of Object.keys(input)) if (OPERATOR_ONLY.has(k) && !operator) throw new ClientMetadataError(`${k} cannot be set here`, k);
     // Our rule on top of the provider's: every URI an integrator gives is a plain web address.
     const uris: [string, unknown][] = [];
     for (const f of URI_FIELDS) if (Array.isArray(input[f])) for (const u of input[f] as unknown[]) uris.push([f, u]);
     for (const f of SINGLE_URI_FIELDS) if (input[f] !== undefined) uris.push([f, input[f]]);
-    for (const [f, u] of uris) {
+    for (const [f, u] of operator ? [] : uris) {
       const parsed = typeof u === 'string' ? URL.parse(u) : null;
       if (!parsed || !['https:', 'http:'].includes(parsed.protocol)) throw new ClientMetadataError(`${f} must only contain http(s) addresses`, f);
     }
@@ -142,7 +143,7 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
   });
 
   /** Stores a validated client (new id when none) inside `trx`: the caller audits in the same transaction. */
-  const store = async (trx: Knex.Transaction, metadata: ClientMetadata, owner: string | null, idPrefix: string) => {
+  const store = async (trx: Knex.Transaction, metadata: ClientMetadata, owner: string | null, idPrefix: string, operator = false) => {
     const clientId = typeof metadata.client_id === 'string' && metadata.client_id ? metadata.client_id : idWith(idPrefix);
     const existing = (await activeRow(trx, clientId)) ?? (await ownerRow(trx, clientId))?.disabled_metadata ?? undefined;
     const current = existing && 'payload' in existing ? (existing.payload as ClientMetadata) : (existing as ClientMetadata | undefined);
@@ -154,7 +155,7 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
         else m.client_secret = clientSecret = secret();
       }
     } else delete m.client_secret;
-    const validated = await validate(m);
+    const validated = await validate(m, { operator });
     const row = await ownerRow(trx, clientId);
     if (row?.disabled_metadata) {
       await trx('relying_parties').where({ client_id: clientId }).update({ disabled_metadata: JSON.stringify(validated), updated_at: trx.fn.now() });
@@ -207,7 +208,7 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
 
     async save(metadata, actor, opts = {}) {
       return db.transaction(async (trx) => {
-        const r = await store(trx, metadata, opts.owner ?? null, opts.idPrefix ?? 'rp-');
+        const r = await store(trx, metadata, opts.owner ?? null, opts.idPrefix ?? 'rp-', opts.operator);
         await record(trx, r.created ? 'client.create' : 'client.update', actor, r.clientId);
         return r;
       });
