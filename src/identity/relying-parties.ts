@@ -94,6 +94,7 @@ export function usesSecret(m: ClientMetadata): boolean {
 
 /** The property an oidc-provider message is about ("redirect_uris must only contain web uris"). */
 function fieldOf(message: string, metadata: ClientMetadata): string | undefined {
+  if (/JSON Web Key Set/i.test(message)) return 'jwks_uri' in metadata ? 'jwks_uri' : 'jwks';
   const first = /^([a-z_]+)\b/.exec(message)?.[1];
   if (first && (first in metadata || first.endsWith('_uris') || first.endsWith('_uri') || first.endsWith('_alg') || first.endsWith('_method'))) return first;
   return Object.keys(metadata).find((k) => message.includes(k));
@@ -276,7 +277,9 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
 
     requests: {
       async file(metadata, requester) {
-        const validated = await validate(metadata);
+        // Checked as the client it would become (an id and a secret are made on approval).
+        const { client_id: _id, client_secret: _secret, ...asked } = metadata;
+        const { client_id: _i, client_secret: _s, ...validated } = await validate({ ...asked, client_id: 'requested', ...(usesSecret(asked) ? { client_secret: secret() } : {}) });
         const id = randomUUID();
         await db.transaction(async (trx) => {
           await trx('client_registration_requests').insert({
