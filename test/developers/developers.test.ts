@@ -3,6 +3,7 @@
 // the client page shows the errors it caused; another integrator, a forged form, a javascript: URI
 // and a flood of creations change nothing. In production mode the page files requests only.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as oidc from 'openid-client';
 import supertest from 'supertest';
 import { startServer, separateDatabase, SANDBOX, type TestServer } from '../support/server.ts';
@@ -199,6 +200,36 @@ describe('developer portal (/developers)', function () {
       assert.ok(await s.db('oidc_models').where({ kind: 'Client', id: approved.clientId! }).first());
       assert.ok(await s.db('audit_events').where({ action: 'client.request_approve', client_id: approved.clientId! }).first());
       await assert.rejects(rps.requests.reject(id, operator, 'late'), RequestNotPending);
+    });
+
+    it('CLI: clients requests list, reject (with a reason) and approve, audited', async function () {
+      this.timeout(120_000);
+      const rps = relyingParties(s.db, { validate: (m) => (s.app.provider.Client as unknown as { validate(m: unknown): Promise<void> }).validate(m) });
+      const requester = { kind: 'account' as const, id: (await s.db('accounts').first('id')).id as string };
+      const first = await rps.requests.file({ client_name: 'Sở Y tế', redirect_uris: ['https://syt.example.gov.vn/cb'], scope: 'openid' }, requester);
+      const second = await rps.requests.file({ client_name: 'Sở Xây dựng', redirect_uris: ['https://sxd.example.gov.vn/cb'], scope: 'openid' }, requester);
+      const cli = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...PROD_OK, LOG_LEVEL: 'silent', DATABASE_URL: database.url } });
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+        c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+        c.once('exit', (status) => resolve({ status, stdout, stderr }));
+      });
+      const listed = await cli('clients', 'requests', 'list');
+      assert.equal(listed.status, 0, listed.stderr);
+      assert.match(listed.stdout, new RegExp(`${first}\tpending\t.*Sở Y tế`));
+      assert.equal((await cli('clients', 'requests', 'reject', second)).status, 2, 'a reason is required');
+      assert.equal((await cli('clients', 'requests', 'reject', second, '--reason', 'Thiếu công văn')).status, 0);
+      const approved = await cli('clients', 'requests', 'approve', first);
+      assert.equal(approved.status, 0, approved.stderr);
+      const clientId = /client (rp-\S+) created/.exec(approved.stdout)?.[1];
+      assert.ok(clientId, approved.stdout);
+      assert.match(approved.stdout, /client_secret \(shown once/);
+      assert.equal((await rps.requests.get(second))!.reason, 'Thiếu công văn');
+      const events = (await s.db('audit_events').whereIn('action', ['client.request_approve', 'client.request_reject']).andWhere({ actor: 'operator:cli' })) as unknown[];
+      assert.equal(events.length, 2);
+      assert.ok(await s.db('oidc_models').where({ kind: 'Client', id: clientId }).first());
     });
   });
 });
