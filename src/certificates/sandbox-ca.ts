@@ -36,10 +36,10 @@ async function genKeys(): Promise<Keys> {
   return (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as Keys;
 }
 
-export async function createCa(cn: string, opts: { notBefore?: Date; notAfter?: Date } = {}): Promise<Ca> {
+export async function createCa(cn: string, opts: { o?: string; notBefore?: Date; notAfter?: Date } = {}): Promise<Ca> {
   const keys = await genKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name: name({ cn, o: 'DVC ID Sandbox', uids: [] }), keys: keys as never, signingAlgorithm: EC,
+    serialNumber: serial(), name: name({ cn, o: opts.o ?? 'DVC ID Sandbox', uids: [] }), keys: keys as never, signingAlgorithm: EC,
     notBefore: opts.notBefore ?? new Date(Date.now() - 86400_000), notAfter: opts.notAfter ?? new Date(Date.now() + 10 * 365 * 86400_000),
     extensions: [new x509.BasicConstraintsExtension(true, 1, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });

@@ -3,6 +3,7 @@
 import type { Config } from '../config/index.ts';
 import { readSandboxJson } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
+import { SANDBOX_CA_NAME, SANDBOX_CA_ORG } from './messages.ts';
 import { createCa, exportPrivateKey, importKeys, issue, issueCrl, ocspResponse, type Ca, type SubjectSpec } from '../certificates/sandbox-ca.ts';
 import { x509 } from '../certificates/x509.ts';
 import type { SandboxSimSubscriber } from '../connectors/mobile_signature/sandbox.ts';
@@ -33,7 +34,7 @@ export async function ensureSandboxPki(cfg: Config, db: Db): Promise<Ca> {
     await trx.raw('select pg_advisory_xact_lock(727002)');
     let ca = await loadCa(trx);
     if (!ca) {
-      ca = await createCa('DVC ID Sandbox CA (not trusted outside the sandbox)');
+      ca = await createCa(SANDBOX_CA_NAME, { o: SANDBOX_CA_ORG });
       await trx('sandbox_pki').insert({ id: 'ca', cert_pem: ca.cert.toString('pem'), key_pkcs8: await exportPrivateKey(ca.keys), meta: JSON.stringify({}) });
     }
     for (const s of holders) {

@@ -10,8 +10,10 @@ import { SandboxMobileSignature } from '../connectors/mobile_signature/sandbox.t
 import { parseEmail, parsePhone } from '../identity/identifiers/index.ts';
 import { render } from '../web/render.ts';
 import { sandboxCrl, sandboxOcsp, sandboxUsbTokens } from './pki.ts';
+import './messages.ts';
 import type { Config } from '../config/index.ts';
 
+const PHONE_RESULTS = ['signed', 'wrong_pin', 'pin_blocked', 'refused', 'not_pending'] as const;
 const wantsJson = (ctx: Context) => ctx.query.format === 'json' || ctx.accepts('html', 'json') === 'json';
 
 export function sandboxRouter(cfg: Config, db: Db, connectors: Connectors): Router {
@@ -61,7 +63,8 @@ export function sandboxRouter(cfg: Config, db: Db, connectors: Connectors): Rout
       const { raw, parsed } = phoneOf(ctx);
       const requests = parsed?.ok ? await mss.pending(parsed.value) : [];
       if (wantsJson(ctx)) { ctx.set('cache-control', 'no-store'); ctx.body = requests; return; }
-      render(ctx, 'sandbox/phone', { phone: raw, requests, result: ctx.query.result });
+      const result = PHONE_RESULTS.find((x) => x === ctx.query.result);
+      render(ctx, 'sandbox/phone', { phone: raw, requests, result });
     });
     const back = (ctx: Context, result: string) => {
       if (wantsJson(ctx) || ctx.is('json')) { ctx.body = { result }; return; }

@@ -10,6 +10,7 @@ import { knexAdapterFactory } from '../provider/adapter.ts';
 import { loadSigningKeys } from '../provider/keys.ts';
 import { TTL } from '../provider/configuration.ts';
 import { render } from '../web/render.ts';
+import './messages.ts';
 
 export const VNPOST_PATH = '/sandbox/vnpost';
 

@@ -49,8 +49,8 @@ describe('Chromium: the ALTCHA proof-of-work (captcha on)', function () {
     await phone.goto(`${s.issuer}/sandbox/phone?phone=${encodeURIComponent(SANDBOX.citizen3.phone)}`);
     await phone.getByText(new RegExp(`${code}$`)).waitFor();
     await phone.getByLabel('PIN').fill('1234');
-    await phone.getByRole('button', { name: 'Confirm and sign' }).click();
-    await phone.getByText('Result: signed').waitFor();
+    await phone.getByRole('button', { name: 'Xác nhận và ký' }).click();
+    await phone.getByText('Đã ký.').waitFor();
     await phone.close();
     const { idToken } = await rp.finish(await finish(page));
     assert.equal(idToken.acr, '3');

@@ -32,8 +32,8 @@ describe('Chromium: SIM signing through the real pages', function () {
     await p.goto(`${s.issuer}/sandbox/phone?phone=${encodeURIComponent(phone)}`);
     await p.getByText(new RegExp(`${code}$`)).waitFor();
     await p.getByLabel('PIN').fill('1234');
-    await p.getByRole('button', { name: 'Confirm and sign' }).click();
-    await p.getByText('Result: signed').waitFor();
+    await p.getByRole('button', { name: 'Xác nhận và ký' }).click();
+    await p.getByText('Đã ký.').waitFor();
     await p.close();
   }
 

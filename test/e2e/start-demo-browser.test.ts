@@ -75,8 +75,8 @@ describe('Chromium on the embedded database: start page and demo service', funct
     await phone.goto(`${s.issuer}/sandbox/phone?phone=0912345228`);
     await phone.getByText(new RegExp(`${code}$`)).waitFor();
     await phone.getByLabel('PIN').fill('1234');
-    await phone.getByRole('button', { name: 'Confirm and sign' }).click();
-    await phone.getByText('Result: signed').waitFor();
+    await phone.getByRole('button', { name: 'Xác nhận và ký' }).click();
+    await phone.getByText('Đã ký.').waitFor();
     await phone.close();
     // The sign-in page moves on by itself and lands back on the demo.
     await page.waitForURL(`${s.issuer}/demo`, { timeout: 30_000 });

@@ -32,7 +32,7 @@ describe('USB page', () => {
     assert.equal(citizen!.holder, 'Vương Thị Hoa');
     assert.equal(citizen!.idKind, 'CCCD');
     assert.equal(citizen!.idMasked, '001******002');
-    assert.match(String(citizen!.issuer), /Sandbox CA/);
+    assert.match(String(citizen!.issuer), /CA thử nghiệm DVC ID/);
     assert.match(String(citizen!.validUntil), /^\d{2}\/\d{2}\/\d{4}$/);
     assert.equal(citizen!.expired, false);
     assert.equal(enterprise!.idKind, 'MST');
