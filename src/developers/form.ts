@@ -16,6 +16,7 @@ export interface FormValues {
 
 export interface Parsed { values: FormValues; metadata?: ClientMetadata; errors: Record<string, string> }
 
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const str = (v: unknown, max = 2000) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
 const lines = (v: string) => v.split(/[\r\n]+/).map((s) => s.trim()).filter(Boolean);
 const oneOf = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
@@ -29,6 +30,9 @@ export function parseClientForm(body: Record<string, unknown>): Parsed {
     subject_type: str(body.subject_type, 10), scopes: rawScopes.filter((s): s is string => typeof s === 'string').slice(0, 20),
   };
   const errors: Record<string, string> = {};
+  // Control characters (a NUL cannot even be stored) are refused where they were typed.
+  for (const [k, v] of Object.entries(values)) if ((Array.isArray(v) ? v : [v]).some((x) => CONTROL.test(x))) errors[k] = 'dev.err.control';
+  if (Object.keys(errors).length) return { values, errors };
   if (!values.client_name) errors.client_name = 'dev.err.client_name';
   const redirects = lines(values.redirect_uris);
   if (!redirects.length || redirects.length > 10) errors.redirect_uris = 'dev.err.redirect_uris';

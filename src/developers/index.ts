@@ -1,5 +1,5 @@
 // The developer portal (/developers): an integrator signs in through our own provider with any
-// account and manages their relying parties. With the sandbox on, clients are created at once
+// account and manages their relying parties. In sandbox mode, clients are created at once
 // (ids `sbx-…`, never cached by a node, so every change works on the next request); in production
 // mode the same form files a registration request for an operator (CLI `clients requests`), and
 // the pages that change clients or act as them (edit, rotate, delete, try it) do not exist.
@@ -25,6 +25,9 @@ export const MAX_CREATIONS_PER_HOUR = 10;
 /** Requests waiting for an operator, per integrator (production mode). */
 export const MAX_PENDING_REQUESTS = 3;
 
+/** Client ids as the provider accepts them in a URL path: anything else is not a client of anyone. */
+const CLIENT_ID = /^[\w.~:-]{1,200}$/;
+
 interface TryLogin { clientId: string; verifier: string; nonce: string }
 
 export async function developersRouter(cfg: Config, db: Db, provider: Provider): Promise<Router> {
@@ -32,7 +35,8 @@ export async function developersRouter(cfg: Config, db: Db, provider: Provider):
   const r = new Router({ prefix: base });
   const auth = await firstPartyAuth(cfg, db, r, { clientId: 'dvc-developers', name: 'Cổng nhà phát triển DVC', base, sessionKind: 'developers_session', scope: 'openid profile' });
   const rps = relyingParties(db, { validate: (m) => (provider.Client as unknown as { validate(m: ClientMetadata): Promise<void> }).validate(m) });
-  const selfService = cfg.sandbox;
+  // Never in production mode, not even on a staging site with the sandbox helpers on.
+  const selfService = cfg.mode === 'sandbox' && cfg.sandbox;
   const tryUri = `${cfg.issuer}${base}/try/callback`;
   const discovery = `${cfg.issuer}/.well-known/openid-configuration`;
 
@@ -49,7 +53,7 @@ export async function developersRouter(cfg: Config, db: Db, provider: Provider):
 
   /** The signed-in integrator's own client; someone else's and a missing one look the same (404). */
   const ownClient = async (ctx: Context, got: Signedin, id: string): Promise<ClientDetail | undefined> => {
-    const c = await rps.get(id);
+    const c = CLIENT_ID.test(id) ? await rps.get(id) : undefined;
     if (c && c.owner === got.account.id) return c;
     render(ctx, 'error', { messageKey: 'error.not_found' }, 404);
     return undefined;
@@ -122,7 +126,7 @@ export async function developersRouter(cfg: Config, db: Db, provider: Provider):
 
   // Only the try-it landing page: it shows the claims to whoever just signed in there.
   r.get('/try/callback', async (ctx) => {
-    const state = typeof ctx.query.state === 'string' ? ctx.query.state.slice(0, 100) : '';
+    const state = typeof ctx.query.state === 'string' && /^[\w-]{1,100}$/.test(ctx.query.state) ? ctx.query.state : '';
     const flow = state ? await loadFlow<TryLogin>(db, `dev-try:${state}`, 'dev_try') : undefined;
     if (!flow) return render(ctx, 'error', { messageKey: 'error.not_found' }, 404);
     await deleteFlow(db, flow.id);

@@ -40,6 +40,7 @@ addMessages({
   'dev.err.subject_type': { vi: 'Chọn public hoặc pairwise.', en: 'Choose public or pairwise.' },
   'dev.err.scopes': { vi: 'Chọn các scope trong danh sách; openid là bắt buộc.', en: 'Choose scopes from the list; openid is required.' },
   'dev.err.jwks_one': { vi: 'Với private_key_jwt, nhập JWKS hoặc jwks_uri (chỉ một trong hai).', en: 'With private_key_jwt, give a JWKS or a jwks_uri (exactly one).' },
+  'dev.err.control': { vi: 'Giá trị này chứa ký tự điều khiển không hợp lệ.', en: 'This value contains control characters that are not allowed.' },
   'dev.err.jwks': { vi: 'JWKS không phải JSON hợp lệ.', en: 'The JWKS is not valid JSON.' },
   'dev.err.jwks_uri': { vi: 'jwks_uri phải là một địa chỉ http(s).', en: 'The jwks_uri must be an http(s) address.' },
   'dev.err.provider': { vi: 'Máy chủ định danh không chấp nhận giá trị này: {detail}', en: 'The identity provider does not accept this value: {detail}' },

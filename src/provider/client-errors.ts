@@ -13,7 +13,7 @@ type OidcCtx = Context & { oidc?: { client?: { clientId: string }; params?: Reco
 // The parameter whose value explains each error best.
 const OFFENDING: Record<string, string> = {
   invalid_redirect_uri: 'redirect_uri', redirect_uri_mismatch: 'redirect_uri', invalid_scope: 'scope',
-  unsupported_response_type: 'response_type', invalid_request: 'redirect_uri',
+  unsupported_response_type: 'response_type',
 };
 const EVENTS: ('authorization.error' | 'grant.error' | 'end_session.error' | 'pushed_authorization_request.error' | 'userinfo.error' | 'introspection.error' | 'revocation.error')[] = ['authorization.error', 'grant.error', 'end_session.error', 'pushed_authorization_request.error', 'userinfo.error', 'introspection.error', 'revocation.error'];
 

@@ -151,6 +151,15 @@ describe('developer portal (/developers)', function () {
       const priv = await create(owner.agent, csrfOf(owner.page), { ...FORM, token_endpoint_auth_method: 'private_key_jwt', jwks: JSON.stringify({ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }) });
       assert.equal(priv.status, 400);
       assert.match(priv.text, /id="jwks-error"/);
+      // A NUL or another control character in a field, or in the client id of a URL: a 4xx, nothing stored.
+      assert.equal((await create(owner.agent, csrfOf(owner.page), { ...FORM, client_name: 'a\u0000b' })).status, 400);
+      const control = await create(owner.agent, csrfOf(owner.page), { ...FORM, client_name: 'a\u0001b' });
+      assert.equal(control.status, 400);
+      assert.match(control.text, /id="client_name-error"/);
+      for (const p of ['/developers/clients/sbx-%00x', '/developers/clients/sbx-%01x', '/developers/try/callback?state=a%00b&code=x', '/developers/try/callback?state=a%01b&code=x']) {
+        const res = await owner.agent.get(p);
+        assert.ok(res.status >= 400 && res.status < 500, `${p}: ${res.status}`);
+      }
       assert.equal(await clientCount(s), before);
 
       // The owner deletes the client: gone from the provider at once.
