@@ -143,25 +143,36 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
     owner, disabled, createdAt,
   });
 
-  /** Stores a validated client (new id when none) inside `trx`: the caller audits in the same transaction. */
-  const store = async (trx: Knex.Transaction, metadata: ClientMetadata, owner: string | null, idPrefix: string, operator = false) => {
+  /**
+   * Checked before any transaction (the check may read the database itself, and the embedded
+   * database has one connection): with a stand-in secret when the real one is kept or made later.
+   */
+  const check = async (metadata: ClientMetadata, idPrefix: string, operator = false) => {
     const clientId = typeof metadata.client_id === 'string' && metadata.client_id ? metadata.client_id : idWith(idPrefix);
-    const existing = (await activeRow(trx, clientId)) ?? (await ownerRow(trx, clientId))?.disabled_metadata ?? undefined;
-    const current = existing && 'payload' in existing ? (existing.payload as ClientMetadata) : (existing as ClientMetadata | undefined);
-    let clientSecret: string | undefined;
-    const m: ClientMetadata = { ...metadata, client_id: clientId };
-    if (usesSecret(m)) {
-      if (typeof m.client_secret !== 'string') {
-        if (typeof current?.client_secret === 'string') m.client_secret = current.client_secret;
-        else m.client_secret = clientSecret = secret();
-      }
-    } else delete m.client_secret;
-    const validated = await validate(m, { operator });
+    const given = typeof metadata.client_secret === 'string' ? metadata.client_secret : undefined;
+    const probe: ClientMetadata = { ...metadata, client_id: clientId };
+    if (usesSecret(probe)) probe.client_secret = given ?? secret();
+    else delete probe.client_secret;
+    const { client_secret: _standIn, ...checked } = await validate(probe, { operator });
+    return { clientId, checked, given };
+  };
+
+  /** Stores a checked client inside `trx`: the caller audits in the same transaction. */
+  const store = async (trx: Knex.Transaction, c: Awaited<ReturnType<typeof check>>, owner: string | null) => {
+    const { clientId } = c;
     const row = await ownerRow(trx, clientId);
+    const current = (await activeRow(trx, clientId))?.payload ?? row?.disabled_metadata ?? undefined;
+    let clientSecret: string | undefined;
+    const m: ClientMetadata = { ...c.checked, client_id: clientId };
+    if (usesSecret(m)) {
+      if (c.given) m.client_secret = c.given;
+      else if (typeof current?.client_secret === 'string') m.client_secret = current.client_secret;
+      else m.client_secret = clientSecret = secret();
+    }
     if (row?.disabled_metadata) {
-      await trx('relying_parties').where({ client_id: clientId }).update({ disabled_metadata: JSON.stringify(validated), updated_at: trx.fn.now() });
+      await trx('relying_parties').where({ client_id: clientId }).update({ disabled_metadata: JSON.stringify(m), updated_at: trx.fn.now() });
     } else {
-      await putActive(trx, clientId, validated);
+      await putActive(trx, clientId, m);
       if (row) await trx('relying_parties').where({ client_id: clientId }).update({ updated_at: trx.fn.now() });
     }
     if (!row && owner) await trx('relying_parties').insert({ client_id: clientId, owner_account_id: owner });
@@ -181,6 +192,12 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
     status: r.status as RequestStatus, reason: (r.reason as string | null) ?? null, clientId: (r.client_id as string | null) ?? null,
     decidedBy: (r.decided_by as string | null) ?? null, createdAt: r.created_at as Date, decidedAt: (r.decided_at as Date | null) ?? null,
   });
+
+  const getRequest = async (id: string): Promise<RegistrationRequest | undefined> => {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const r = await db('client_registration_requests').where({ id }).first() as Record<string, unknown> | undefined;
+    return r ? requestOf(r) : undefined;
+  };
 
   return {
     validate,
@@ -208,8 +225,9 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
     },
 
     async save(metadata, actor, opts = {}) {
+      const checked = await check(metadata, opts.idPrefix ?? 'rp-', opts.operator);
       return db.transaction(async (trx) => {
-        const r = await store(trx, metadata, opts.owner ?? null, opts.idPrefix ?? 'rp-', opts.operator);
+        const r = await store(trx, checked, opts.owner ?? null);
         await record(trx, r.created ? 'client.create' : 'client.update', actor, r.clientId);
         return r;
       });
@@ -295,21 +313,19 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
           .orderBy('created_at', 'asc') as Record<string, unknown>[];
         return rows.map(requestOf);
       },
-      async get(id) {
-        if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-        const r = await db('client_registration_requests').where({ id }).first() as Record<string, unknown> | undefined;
-        return r ? requestOf(r) : undefined;
-      },
+      get: getRequest,
       async approve(id, actor) {
-        if (!/^[0-9a-f-]{36}$/i.test(id)) throw new RequestNotPending(id);
+        const asked = await getRequest(id);
+        if (!asked || asked.status !== 'pending') throw new RequestNotPending(id);
+        const { client_id: _ignored, client_secret: _none, ...metadata } = asked.metadata;
+        const checked = await check(metadata, 'rp-');
         return db.transaction(async (trx) => {
           // The conditional write decides: of two operators approving at once, one creates the client.
           const [claimed] = await trx('client_registration_requests').where({ id, status: 'pending' })
-            .update({ status: 'approved', decided_by: actorName(actor), decided_at: trx.fn.now() }).returning(['metadata', 'owner_account_id']) as
-            { metadata: ClientMetadata; owner_account_id: string | null }[];
+            .update({ status: 'approved', decided_by: actorName(actor), decided_at: trx.fn.now() }).returning(['owner_account_id']) as
+            { owner_account_id: string | null }[];
           if (!claimed) throw new RequestNotPending(id);
-          const { client_id: _ignored, client_secret: _none, ...metadata } = claimed.metadata;
-          const r = await store(trx, metadata, claimed.owner_account_id, 'rp-');
+          const r = await store(trx, checked, claimed.owner_account_id);
           await trx('client_registration_requests').where({ id }).update({ client_id: r.clientId });
           await record(trx, 'client.request_approve', actor, r.clientId, { request: id });
           return { clientId: r.clientId, ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}) };
