@@ -21,8 +21,10 @@ import { counterApi } from './counter/api.ts';
 import { counterPage } from './counter/page.ts';
 import { activationRouter } from './counter/activation.ts';
 import { portalRouter } from './portal/index.ts';
+import { adminRouter } from './admin/index.ts';
 import { startRouter } from './start/index.ts';
 import { demoService } from './demo/index.ts';
+import { buttonPreviewRouter } from './integrators/button-page.ts';
 import type { MethodDeps } from './interaction/method.ts';
 import './shared/messages.ts';
 import { altchaAssets, Captcha } from './web/captcha.ts';
@@ -117,10 +119,12 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use(activationRouter(deps).routes());
   pages.use((await portalRouter(cfg, db, provider, connectors, otp, registry.methods)).routes());
   pages.use((await counterPage(cfg, db, sms)).routes());
+  pages.use((await adminRouter(cfg, db, provider, sms, registry.methods)).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
   pages.use((await developersRouter(cfg, db, provider)).routes());
   pages.use(startRouter(cfg).routes());
+  pages.use(buttonPreviewRouter().routes());
   // The demo relying party (sandbox only): its client is registered here, never in production.
   const demo = cfg.sandbox ? await demoService(cfg, db, (m) => new (knexAdapterFactory(db))('Client').upsert(m.client_id, m, 0)) : undefined;
   if (demo) { pages.use(demo.pages.routes()); app.use(demo.backchannel.routes()); }

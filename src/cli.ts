@@ -26,6 +26,10 @@ const HELP = `DVC ID operator commands (npm run cli -- <command>):
                                         give an account the counter role (the /counter page; audited)
   officers list                         list post-office officers
   officers remove <officer-id>          take the counter role away (audited)
+  staff add --cccd N --staff-id ID --office CODE --role support|operator|auditor
+                                        give an account a role in the operators' console (/admin; audited)
+  staff list                            list staff members and their roles
+  staff remove <staff-id> [--role R]    take one role (or every role) away (audited)
   issuer show                           the issuer this database serves (a node with another ISSUER refuses to start)
   issuer set <url>                      move the database to a new issuer: stop every node first, then start them
                                         with ISSUER=<url> (audited; see docs/operations.md)
@@ -34,7 +38,7 @@ Database: DATABASE_URL when set; otherwise the embedded database in DATA_DIR (de
 through the server when one runs on it, else opened directly (never both at once).
 `;
 
-const GROUPS = new Set(['migrate', 'clients', 'keys', 'accounts', 'officers', 'issuer']);
+const GROUPS = new Set(['migrate', 'clients', 'keys', 'accounts', 'officers', 'staff', 'issuer']);
 
 async function main(argv: string[]): Promise<number> {
   const [group, action, ...rest] = argv;
@@ -81,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (group === 'accounts' && action === 'create') return await createAccountCmd(db, rest);
     if (group === 'officers') return await officersCmd(db, action, rest);
+    if (group === 'staff') return await staffCmd(db, action, rest);
     if (group === 'issuer') return await issuerCmd(cfg, db, action, rest);
     process.stderr.write(`unknown command\n\n${HELP}`);
     return 2;
@@ -229,6 +234,54 @@ async function officersCmd(db: Db, action: string | undefined, rest: string[]): 
     if (!(await removeOfficer(db, rest[0]))) { process.stderr.write(`no officer ${rest[0]}\n`); return 1; }
     await audit(db, { action: 'officer.remove', actor: operator, method: 'cli', details: { officer: rest[0] } });
     process.stdout.write(`officer ${rest[0]} removed\n`);
+    return 0;
+  }
+  process.stderr.write(HELP);
+  return 2;
+}
+
+async function staffCmd(db: Db, action: string | undefined, rest: string[]): Promise<number> {
+  const [{ grantRole, isRole, listStaff, OFFICE, revokeRole, STAFF_ID }, { audit }, { findAccountIdByIdentifier }, { parsePersonalId }] = await Promise.all([
+    import('./admin/staff.ts'), import('./identity/audit.ts'), import('./identity/accounts.ts'), import('./identity/identifiers/index.ts'),
+  ]);
+  const operator = `operator:${process.env.USER ?? 'cli'}`;
+  if (action === 'add') {
+    const { values } = parseArgs({ args: rest, options: { cccd: { type: 'string' }, 'staff-id': { type: 'string' }, office: { type: 'string' }, role: { type: 'string' } } });
+    const id = parsePersonalId(values.cccd ?? '');
+    const staffId = values['staff-id'] ?? '';
+    const office = values.office ?? '';
+    if (!id.ok || !STAFF_ID.test(staffId) || !OFFICE.test(office) || !isRole(values.role)) {
+      process.stderr.write('staff add needs --cccd (a valid CCCD/CMND), --staff-id [A-Za-z0-9._-]{1,64}, --office [A-Za-z0-9._-]{1,64} and --role support|operator|auditor\n');
+      return 2;
+    }
+    const role = values.role;
+    const accountId = await findAccountIdByIdentifier(db, id.value.type, id.value.value);
+    if (!accountId) { process.stderr.write('no account has this ID number: the staff member registers first (at level 3, with a SIM or USB signature)\n'); return 1; }
+    const taken = await db('staff_members').where({ staff_id: staffId }).whereNot({ account_id: accountId }).first('account_id');
+    if (taken) { process.stderr.write(`staff id ${staffId} belongs to another account\n`); return 1; }
+    await db.transaction(async (trx) => {
+      await grantRole(trx, { accountId, staffId, office }, role);
+      await audit(trx, { action: 'staff.role_add', accountId, actor: operator, method: 'cli', details: { staff: staffId, office, role } });
+    });
+    process.stdout.write(`staff ${staffId} (office ${office}) has the role ${role}\n`);
+    return 0;
+  }
+  if (action === 'list') {
+    for (const m of await listStaff(db)) process.stdout.write(`${m.staffId}\t${m.office}\t${m.roles.join(',')}\t${m.accountId}\n`);
+    return 0;
+  }
+  if (action === 'remove' && rest[0] && !rest[0].startsWith('-')) {
+    const { values } = parseArgs({ args: rest.slice(1), options: { role: { type: 'string' } } });
+    if (values.role !== undefined && !isRole(values.role)) { process.stderr.write('--role is support, operator or auditor\n'); return 2; }
+    const role = values.role;
+    const staffId = rest[0];
+    const done = await db.transaction(async (trx) => {
+      const r = await revokeRole(trx, staffId, role);
+      if (r) await audit(trx, { action: 'staff.role_remove', accountId: r.accountId, actor: operator, method: 'cli', details: { staff: staffId, role: role ?? 'all' } });
+      return r;
+    });
+    if (!done) { process.stderr.write(`no staff member ${staffId}\n`); return 1; }
+    process.stdout.write(`staff ${staffId}: ${role ? `role ${role}` : 'every role'} removed\n`);
     return 0;
   }
   process.stderr.write(HELP);

@@ -1,6 +1,8 @@
 // The demo's registration (standard client metadata, as an operator registers any relying party)
-// and its openid-client configuration, found from the issuer URL alone (discovery).
-import * as oidc from 'openid-client';
+// and its openid-client configuration, found from the issuer URL alone (discovery) by the same
+// code as the integrators' Node example (examples/node/dvc-login.ts).
+import type * as oidc from 'openid-client';
+import { dvcConfiguration } from '../../examples/node/dvc-login.ts';
 import type { Config } from '../config/index.ts';
 import { hmac } from '../shared/digest.ts';
 
@@ -29,9 +31,5 @@ export function demoClientMetadata(cfg: Config): Record<string, unknown> & { cli
 }
 
 /** Discovery once per node (the provider's metadata; nothing a second node would need). */
-export function demoConfiguration(cfg: Config): () => Promise<oidc.Configuration> {
-  let config: Promise<oidc.Configuration> | undefined;
-  const insecure = cfg.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {};
-  return () => (config ??= oidc.discovery(new URL(cfg.issuer), DEMO_CLIENT_ID, secretOf(cfg), undefined, insecure)
-    .catch((e: unknown) => { config = undefined; throw e; }));
-}
+export const demoConfiguration = (cfg: Config): () => Promise<oidc.Configuration> =>
+  dvcConfiguration({ issuer: cfg.issuer, clientId: DEMO_CLIENT_ID, clientSecret: secretOf(cfg) });

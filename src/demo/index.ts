@@ -6,7 +6,8 @@ import './messages.ts';
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
+import { finishLogin, loginErrorOf, logoutUrl, startLogin, type PendingLogin } from '../../examples/node/dvc-login.ts';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../shared/flows.ts';
@@ -26,7 +27,7 @@ const ASKS = {
 type Ask = keyof typeof ASKS;
 const isAsk = (v: unknown): v is Ask => typeof v === 'string' && Object.hasOwn(ASKS, v);
 
-interface DemoLogin { verifier: string; nonce: string; ask: Ask }
+interface DemoLogin { pending: PendingLogin; ask: Ask }
 interface DemoSession { idToken: string; claims: oidc.IDToken; userinfo: oidc.UserInfoResponse; ask: Ask }
 
 const COOKIE = 'dvc.demo';
@@ -66,14 +67,8 @@ export async function demoService(cfg: Config, db: Db, register: (metadata: Reco
   r.post('/login', async (ctx) => {
     const ask = (ctx.request.body as Record<string, unknown> | undefined)?.ask ?? 'basic';
     if (!isAsk(ask)) return home(ctx, { problem: 'demo.err.bad_request' }, 400);
-    const login: DemoLogin = { verifier: oidc.randomPKCECodeVerifier(), nonce: oidc.randomNonce(), ask };
-    const state = oidc.randomState();
-    await saveFlow(db, { id: `demo-login:${state}`, kind: 'demo_login', state: 'start', data: login, expiresAt: new Date(Date.now() + 30 * MINUTE) });
-    const url = oidc.buildAuthorizationUrl(await rp(), {
-      redirect_uri: urls.callback, scope: DEMO_SCOPE, state, nonce: login.nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier), code_challenge_method: 'S256',
-      ...ASKS[ask],
-    });
+    const { url, pending } = await startLogin(await rp(), { redirectUri: urls.callback, scope: DEMO_SCOPE, params: ASKS[ask] });
+    await saveFlow<DemoLogin>(db, { id: `demo-login:${pending.state}`, kind: 'demo_login', state: 'start', data: { pending, ask }, expiresAt: new Date(Date.now() + 30 * MINUTE) });
     ctx.status = 303;
     ctx.redirect(url.href);
   });
@@ -83,26 +78,21 @@ export async function demoService(cfg: Config, db: Db, register: (metadata: Reco
     const login = state ? await loadFlow<DemoLogin>(db, `demo-login:${state}`, 'demo_login') : undefined;
     if (!login) return home(ctx, { problem: 'demo.err.expired' }, 400);
     await deleteFlow(db, login.id); // a state is used once
-    let tokens;
+    let signedIn;
     try {
-      tokens = await oidc.authorizationCodeGrant(await rp(), new URL(`${urls.callback}?${ctx.querystring}`), {
-        pkceCodeVerifier: login.data.verifier, expectedState: state, expectedNonce: login.data.nonce,
-        ...(login.data.ask === 'fresh' ? { maxAge: 0 } : {}),
-      });
+      signedIn = await finishLogin(await rp(), new URL(`${urls.callback}?${ctx.querystring}`), login.data.pending);
     } catch (e) {
       // The person declined, or the level asked for could not be reached: the old session (if any) stays.
-      const error = e instanceof oidc.AuthorizationResponseError || e instanceof oidc.ResponseBodyError ? e.error : undefined;
+      const error = loginErrorOf(e)?.error;
       if (!error) throw e;
       const known = ['access_denied', 'unmet_authentication_requirements'].includes(error);
       return home(ctx, { problem: known ? `demo.err.${error}` : 'demo.err.other', problemParams: { error } });
     }
-    // The ID token says who and how; the profile claims the person agreed to share come from userinfo.
-    const claims = tokens.claims()!;
-    const userinfo = await oidc.fetchUserInfo(await rp(), tokens.access_token, claims.sub);
+    const { claims, userinfo, idToken } = signedIn;
     const old = ctx.cookies.get(COOKIE, { signed: true });
     if (old) await deleteFlow(db, `demo-session:${old}`);
     const id = randomBytes(18).toString('base64url');
-    await saveFlow<DemoSession>(db, { id: `demo-session:${id}`, kind: 'demo_session', state: 'active', data: { idToken: tokens.id_token!, claims, userinfo, ask: login.data.ask }, expiresAt: new Date(Date.now() + 60 * MINUTE) });
+    await saveFlow<DemoSession>(db, { id: `demo-session:${id}`, kind: 'demo_session', state: 'active', data: { idToken, claims, userinfo, ask: login.data.ask }, expiresAt: new Date(Date.now() + 60 * MINUTE) });
     ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: '/demo' });
     ctx.status = 303;
     ctx.redirect('/demo');
@@ -113,7 +103,7 @@ export async function demoService(cfg: Config, db: Db, register: (metadata: Reco
     const s = await sessionOf(ctx);
     ctx.status = 303;
     if (!s) return ctx.redirect('/demo');
-    ctx.redirect(oidc.buildEndSessionUrl(await rp(), { id_token_hint: s.data.idToken, post_logout_redirect_uri: urls.home }).href);
+    ctx.redirect(logoutUrl(await rp(), s.data.idToken, urls.home).href);
   });
 
   return { pages: r, backchannel: backchannelRouter(db, rp) };

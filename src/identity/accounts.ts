@@ -6,7 +6,8 @@ import { prepared } from '../db/prepared.ts';
 export type SubjectType = 'citizen' | 'enterprise';
 export type Level = 2 | 3;
 export type IdentifierType = 'cccd' | 'cmnd' | 'mst' | 'bhxh' | 'phone' | 'email';
-export type AccountStatus = 'active' | 'pending_activation' | 'locked' | 'closed';
+// frozen: a complaint says the account is not its holder's; no sign-in until the support desk decides.
+export type AccountStatus = 'active' | 'pending_activation' | 'locked' | 'frozen' | 'closed';
 
 export interface Account {
   id: string;
@@ -89,4 +90,10 @@ export async function insertAccount(trx: Db, a: NewAccount): Promise<string> {
 
 export async function setLevel(trx: Db, accountId: string, level: Level): Promise<void> {
   await trx('accounts').where({ id: accountId }).update({ level, updated_at: trx.fn.now() });
+}
+
+/** The account's one phone (primary, verified): replaces the old number. Call inside a transaction. */
+export async function setPhone(trx: Db, accountId: string, phone: string): Promise<void> {
+  await trx('identifiers').where({ account_id: accountId, type: 'phone' }).delete();
+  await trx('identifiers').insert({ account_id: accountId, type: 'phone', value: phone, verified: true, primary: true });
 }

@@ -16,6 +16,14 @@ import type { AuthMethod } from '../interaction/method.ts';
 
 const minute = vnMinute;
 
+// What staff did with the account (src/admin/), shown with the time and the office, never the staff member.
+const STAFF_LOOKS = ['support.view', 'audit.reveal'];
+const STAFF_CHANGES = ['support.phone_change', 'support.reset_link', 'support.unlock', 'support.sign_out', 'support.credential_remove', 'complaint.freeze', 'complaint.restore'];
+function staffEntry(action: string, details: unknown): { staff?: string; office?: string } {
+  if (!STAFF_LOOKS.includes(action) && !STAFF_CHANGES.includes(action)) return {};
+  return { staff: STAFF_LOOKS.includes(action) ? 'acct.history.staff.support.view' : 'acct.history.staff.changed', office: String((details as { office?: unknown } | null)?.office ?? '—') };
+}
+
 /** Ends a provider session: back-channel logout to its RPs, their tokens, the session itself. */
 export async function endProviderSession(db: Db, provider: Provider, accountId: string, id: string): Promise<boolean> {
   const row = await db('oidc_models').where({ kind: 'Session', id, account_id: accountId }).first();
@@ -42,7 +50,7 @@ export async function connectedServices(db: Db, provider: Provider, accountId: s
     // The claims it can receive: those of its scopes, and any asked for one by one.
     const claims = new Set([...scopes.flatMap((sc) => (CLAIMS as Record<string, string[]>)[sc] ?? []), ...(payload.openid?.claims ?? [])]);
     services.push({
-      grantId: g.id as string, name: client?.clientName ?? payload.clientId, scopes: scopes.join(' '),
+      grantId: g.id as string, name: client?.clientName ?? payload.clientId, scopes,
       claims: [...claims].join(', '), since: payload.iat ? vnDate(new Date(payload.iat * 1000)) : '',
     });
   }
@@ -137,9 +145,9 @@ export function mountActivity(r: Router, p: PortalDeps): void {
     const got = await auth.requireSession(ctx);
     if (!got) return;
     const page = Math.max(1, Math.min(1000, Number.parseInt(String(ctx.query.page ?? '1'), 10) || 1));
-    const rows = await db('audit_events').where({ account_id: got.account.id }).whereIn('action', ['login', 'stepup'])
+    const rows = await db('audit_events').where({ account_id: got.account.id }).whereIn('action', ['login', 'stepup', ...STAFF_LOOKS, ...STAFF_CHANGES])
       .andWhere('at', '>', db.raw("now() - interval '90 days'")).orderBy('at', 'desc').offset((page - 1) * 20).limit(21);
-    const shown = rows.slice(0, 20) as { at: string | Date; ip: string | null; user_agent: string | null; method: string | null; result: string | null; client_id: string | null; details: unknown }[];
+    const shown = rows.slice(0, 20) as { at: string | Date; action: string; ip: string | null; user_agent: string | null; method: string | null; result: string | null; client_id: string | null; details: unknown }[];
     const names = await clientNames(shown.map((e) => e.client_id).filter((c): c is string => !!c));
     render(ctx, 'account/history', {
       page, more: rows.length > 20,
@@ -147,6 +155,7 @@ export function mountActivity(r: Router, p: PortalDeps): void {
         at: minute(new Date(e.at)), ip: e.ip ?? '—', device: describeDevice(e.user_agent, lang(ctx)), userAgent: e.user_agent ?? '', method: methodById(ctx, e.method), client: e.client_id ? names.get(e.client_id)! : '—',
         result: e.result === 'success' ? 'acct.history.success' : e.result === 'failure' ? 'acct.history.failure' : undefined,
         acr: (e.details as { acr?: string } | null)?.acr ?? '—',
+        ...staffEntry(e.action, e.details),
       })),
     });
   });

@@ -4,6 +4,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { audit } from '../identity/audit.ts';
+import { setPhone } from '../identity/accounts.ts';
 import { credentialsOf } from '../identity/credentials.ts';
 import { formatDateVn, maskId, maskPhone, parsePhone } from '../identity/identifiers/index.ts';
 import { otpStep } from '../interaction/otp-step.ts';
@@ -106,10 +107,7 @@ export function mountIdentity(r: Router, p: PortalDeps): void {
     if (!f || f.data.accountId !== got.account.id) { ctx.redirect('/account/phone'); return; }
     const checked = await phoneStep.verify(ctx, f.id, String((ctx.request.body as Record<string, unknown>).code ?? '').trim());
     if (!checked.ok) return phoneStep.page(ctx, phoneLocals(ctx, f.data.phone), checked, 400);
-    await db.transaction(async (trx) => {
-      await trx('identifiers').where({ account_id: got.account.id, type: 'phone' }).delete();
-      await trx('identifiers').insert({ account_id: got.account.id, type: 'phone', value: f.data.phone, verified: true, primary: true });
-    });
+    await db.transaction((trx) => setPhone(trx, got.account.id, f.data.phone));
     await deleteFlow(db, f.id);
     await audit(db, { action: 'phone.change', accountId: got.account.id, ip: ctx.ip, result: 'success' });
     // The notice goes to the old number (the account as loaded before the change).

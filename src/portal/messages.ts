@@ -98,7 +98,10 @@ addMessages({
   'acct.closed.lead': { vi: 'Tài khoản đã được đóng và dữ liệu cá nhân đã được xóa. Nhật ký truy cập được lưu {months} tháng theo quy định rồi bị xóa hẳn.', en: 'The account is closed and its personal data deleted. The access log is kept for {months} months as required, then deleted for good.' },
   'sms.account_closed': { vi: 'Tai khoan Cong DVC cua ban vua duoc dong theo yeu cau. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'Your DVC account was just closed at your request. If this was not you, call 18001096 now.' },
   'acct.sessions.place': { vi: 'Nơi', en: 'Place' },
-  'acct.services.claims': { vi: 'Thông tin đã chia sẻ', en: 'Information shared' },
+  'acct.services.claims': { vi: 'Tên kỹ thuật', en: 'Technical names' },
+  'acct.services.shares': { vi: 'Dịch vụ được nhận:', en: 'The service receives:' },
+  'acct.level.explain.2': { vi: 'Danh tính của bạn đã được đối chiếu với cơ sở dữ liệu của nhà mạng hoặc Bảo hiểm xã hội. Một số dịch vụ yêu cầu mức độ 3: ký bằng SIM hoặc USB ký số mang số định danh của bạn, hoặc đến bưu cục để nâng mức.', en: 'Your identity was checked against a carrier or social-insurance registry. Some services need level 3: sign with a SIM or USB certificate carrying your ID number, or visit a post office to raise it.' },
+  'acct.level.explain.3': { vi: 'Danh tính của bạn đã được xác minh trực tiếp hoặc bằng chữ ký số: mức cao nhất, đủ cho mọi dịch vụ công trực tuyến.', en: 'Your identity was proven in person or by a digital signature: the highest level, enough for every online public service.' },
   'acct.password.set': { vi: 'Đặt mật khẩu', en: 'Set a password' },
   'acct.password.set.lead': { vi: 'Tài khoản của bạn chưa có mật khẩu. Khi đặt mật khẩu, bạn có thể đăng nhập bằng số định danh, mật khẩu và mã OTP gửi đến số điện thoại của tài khoản.', en: 'Your account has no password yet. With one, you can also sign in with your ID number, the password and a code sent to your phone.' },
   'acct.methods.otp_phone': { vi: 'Số điện thoại nhận mã OTP', en: 'Phone for one-time codes' },
@@ -108,4 +111,8 @@ addMessages({
   'acct.history.service': { vi: 'Dịch vụ', en: 'Service' },
   'acct.email.remove': { vi: 'Xóa email khỏi tài khoản', en: 'Remove the email from the account' },
   'acct.email.removed': { vi: 'Đã xóa email khỏi tài khoản.', en: 'The email was removed from the account.' },
+  // Staff of the support desk in the citizen's history (src/admin/).
+  'acct.history.staff.support.view': { vi: 'Nhân viên hỗ trợ đã xem tài khoản của bạn', en: 'A support staff member looked at your account' },
+  'acct.history.staff.changed': { vi: 'Nhân viên hỗ trợ đã thay đổi tài khoản của bạn', en: 'A support staff member changed your account' },
+  'acct.history.staff.office': { vi: 'Đơn vị: {office}', en: 'Office: {office}' },
 });

@@ -11,10 +11,11 @@ import { parseMst, parsePersonalId } from '../identity/identifiers/index.ts';
 import { clearPasswordThrottle } from '../identity/login-throttle.ts';
 import { hashPassword, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../identity/passwords.ts';
 import { revokeEverything } from '../identity/sessions.ts';
+import { FORGOT_PASSWORD_KIND } from '../identity/password-reset.ts';
 import type { MethodDeps } from '../interaction/method.ts';
 import { otpStep, type OtpPageLocals } from '../interaction/otp-step.ts';
 import { passwordErrors } from '../interaction/registration.ts';
-import { deleteFlow, loadFlow, saveFlow, type Flow } from '../shared/flows.ts';
+import { loadFlow, saveFlow, takeFlow, type Flow } from '../shared/flows.ts';
 import { addMessages, langOf, translate } from '../shared/i18n.ts';
 import { hit } from '../shared/rate-limit.ts';
 import { pseudonym } from '../shared/digest.ts';
@@ -35,10 +36,12 @@ addMessages({
   'sms.password_changed': { vi: 'Mat khau tai khoan Cong DVC cua ban vua duoc thay doi. Neu khong phai ban, hay lien he 18001096 ngay.', en: 'Your DVC account password was just changed. If this was not you, call 18001096 now.' },
 });
 
-const KIND = 'forgot_password';
+const KIND = FORGOT_PASSWORD_KIND;
 const PURPOSE = 'reset';
 // An unknown ID still gets a challenge (never delivered, `phone` a pseudonym) so that limits and timing match.
 interface Data { uid?: string | undefined; accountId: string | null; phone: string }
+
+class ChangedMeanwhile extends Error {}
 
 export function forgotPasswordRouter(deps: MethodDeps): Router {
   const { db, cfg, render, captcha } = deps;
@@ -129,14 +132,19 @@ export function forgotPasswordRouter(deps: MethodDeps): Router {
       if (!errors.password && cred && (await verifyPassword(cred.config.hash, String(body.password)))) errors.password = 'reg.err.password.same_as_current';
       if (Object.keys(errors).length) return passwordPage(ctx, f.uid, f.flow, { errors }, 400);
       const config: PasswordConfig = { hash: await hashPassword(String(body.password)), changedAt: new Date().toISOString() };
-      await db.transaction(async (trx) => {
+      // The flow is consumed in the same transaction as the write: of two submissions at once (any node),
+      // exactly one sets the password; the other finds the link used.
+      const won = await db.transaction(async (trx) => {
+        if (!(await takeFlow(trx, f.flow.id, 'password'))) return false;
         if (cred) {
-          if (!(await updateCredential(trx, cred, config))) throw new Error('password changed concurrently');
+          // Changed meanwhile (e.g. in the portal): nothing is written, the link stays usable.
+          if (!(await updateCredential(trx, cred, config))) throw new ChangedMeanwhile();
         } else {
           await addCredential(trx, accountId, PASSWORD_CREDENTIAL, config);
         }
-      });
-      await deleteFlow(db, f.flow.id);
+        return true;
+      }).catch((e: unknown) => { if (e instanceof ChangedMeanwhile) return false; throw e; });
+      if (!won) { render(ctx, 'register/expired', { uid: f.uid, restartHref: baseOf(f.uid) }, 410); return; }
       // A new password ends any password-guessing lock, including the one that disabled password login.
       await clearPasswordThrottle(db, cfg.otpSecret, accountId);
       const revoked = await revokeEverything(db, accountId);

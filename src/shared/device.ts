@@ -8,7 +8,7 @@ const KIND: Record<string, { vi: string; en: string }> = {
 };
 
 export function describeDevice(userAgent: string | null | undefined, lang: Lang): string {
-  if (!userAgent) return '—';
+  if (!userAgent) return lang === 'vi' ? 'Thiết bị không rõ' : 'Unknown device';
   const p = Bowser.parse(userAgent);
   if (!p.browser.name) return userAgent.slice(0, 120);
   const browser = `${p.browser.name}${p.browser.version ? ` ${p.browser.version.split('.')[0]}` : ''}`;

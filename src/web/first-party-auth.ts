@@ -18,12 +18,13 @@ addMessages({
   'fp.not_signed_in.title': { vi: 'Chưa đăng nhập', en: 'Not signed in' },
   'fp.not_signed_in': { vi: 'Bạn chưa đăng nhập, hoặc chưa đạt mức độ xác minh trang này yêu cầu.', en: 'You did not sign in, or not at the level this page needs.' },
   'fp.try_again': { vi: 'Đăng nhập lại', en: 'Sign in again' },
+  'fp.needs_amr': { vi: 'Trang này chỉ chấp nhận đăng nhập bằng chữ ký số (SIM ký số hoặc USB ký số).', en: 'This page accepts only a sign-in with a digital signature (SIM or USB).' },
 });
 
 /** Sensitive actions need a sign-in of the last five minutes (OIDC max_age). */
 export const RECENT_SECONDS = 300;
 
-export interface PortalSession { accountId: string; acr: string; authTime: number; sid?: string }
+export interface PortalSession { accountId: string; acr: string; authTime: number; amr?: string[]; sid?: string }
 interface PortalLogin { verifier: string; state: string; nonce: string; returnTo?: string }
 export interface Signedin { s: Flow<PortalSession>; account: Account }
 
@@ -49,6 +50,12 @@ export interface FirstPartySite {
   scope: string;
   /** The lowest acr the site accepts; a weaker session is asked to step up. */
   minAcr?: 2 | 3;
+  /** How long a session of the site lives (default an hour). */
+  sessionSeconds?: number;
+  /** Every sign-in is fresh (prompt=login, max_age) and a session older than this signs in again. */
+  maxAuthAge?: number;
+  /** An amr value the sign-in must carry (e.g. `hwk`: a signature method); any other is refused. */
+  requiredAmr?: string;
 }
 
 export async function firstPartyAuth(cfg: Config, db: Db, router: Router, site: FirstPartySite): Promise<PortalAuth> {
@@ -84,6 +91,7 @@ export async function firstPartyAuth(cfg: Config, db: Db, router: Router, site: 
     ctx.redirect(oidc.buildAuthorizationUrl(c, {
       redirect_uri: redirectUri, scope: site.scope, state: login.state, nonce: login.nonce,
       ...(site.minAcr ? { acr_values: String(site.minAcr) } : {}),
+      ...(site.maxAuthAge !== undefined ? { prompt: 'login', max_age: String(site.maxAuthAge) } : {}),
       // The provider session's id for this client: the portal ends with it (signed out elsewhere).
       claims: JSON.stringify({ id_token: { sid: null } }),
       code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier), code_challenge_method: 'S256',
@@ -96,7 +104,9 @@ export async function firstPartyAuth(cfg: Config, db: Db, router: Router, site: 
     const returnTo = ctx.method === 'GET' ? ctx.originalUrl : base;
     if (!s) { await startLogin(ctx, { returnTo }); return undefined; }
     const account = await findAccount(db, s.data.accountId);
-    const tooWeak = site.minAcr !== undefined && !(Number(s.data.acr) >= site.minAcr);
+    const tooWeak = (site.minAcr !== undefined && !(Number(s.data.acr) >= site.minAcr))
+      || (site.requiredAmr !== undefined && !s.data.amr?.includes(site.requiredAmr))
+      || (site.maxAuthAge !== undefined && Date.now() / 1000 - s.data.authTime > site.maxAuthAge);
     if (!account || account.status !== 'active' || tooWeak || !(await providerSessionLives(s.data))) {
       await deleteFlow(db, s.id);
       await startLogin(ctx, { returnTo });
@@ -124,10 +134,16 @@ export async function firstPartyAuth(cfg: Config, db: Db, router: Router, site: 
     }
     const tokens = await oidc.authorizationCodeGrant(await rp(), new URL(`${redirectUri}?${ctx.querystring}`), { pkceCodeVerifier: login.data.verifier, expectedState: state, expectedNonce: login.data.nonce });
     const claims = tokens.claims()!;
+    const amr = Array.isArray(claims.amr) ? claims.amr.map(String) : [];
     const old = cookieId(ctx);
+    if (site.requiredAmr && !amr.includes(site.requiredAmr)) {
+      if (old) await deleteFlow(db, `${KIND}:${old}`);
+      render(ctx, 'signin-not-done', { retryHref: base, messageKey: 'fp.needs_amr' }, 403);
+      return;
+    }
     if (old) await deleteFlow(db, `${KIND}:${old}`);
     const id = randomBytes(18).toString('base64url');
-    await saveFlow<PortalSession>(db, { id: `${KIND}:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time), ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}) }, expiresAt: new Date(Date.now() + 3600_000) });
+    await saveFlow<PortalSession>(db, { id: `${KIND}:${id}`, kind: KIND, state: 'active', data: { accountId: claims.sub, acr: String(claims.acr), authTime: Number(claims.auth_time), amr, ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}) }, expiresAt: new Date(Date.now() + (site.sessionSeconds ?? 3600) * 1000) });
     ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.secure, path: base });
     ctx.status = 303;
     ctx.redirect(login.data.returnTo?.startsWith(base) ? login.data.returnTo : base);

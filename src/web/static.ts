@@ -9,7 +9,9 @@ const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js'
 const files = new Map<string, { body: Buffer; type: string }>();
 for (const f of readdirSync(dir, { recursive: true }) as string[]) {
   const type = TYPES[path.extname(f)];
-  if (type) files.set(`/static/${f.split(path.sep).join('/')}`, { body: readFileSync(path.join(dir, f)), type });
+  const url = f.split(path.sep).join('/');
+  // public/assets/ is for other sites (the integrators' button kit): served at /assets/, the rest at /static/.
+  if (type) files.set(url.startsWith('assets/') ? `/${url}` : `/static/${url}`, { body: readFileSync(path.join(dir, f)), type });
 }
 
 export async function staticFiles(ctx: Context, next: Next): Promise<void> {

@@ -85,6 +85,11 @@ describe('account portal: login management', () => {
     await rpLaptop.finish((await loginL1(laptop, s.issuer, rpLaptop.authUrl, SANDBOX.citizen3, { consent: false })).external!);
     await follow(laptop, s.issuer, (await laptop.get('/account').redirects(0)).headers.location as string);
 
+    // The account page says what the service receives in words, and what the level means.
+    const home = (await laptop.get('/account').expect(200)).text;
+    assert.match(home, /<li>Mã định danh tài khoản và mức độ xác thực<\/li>/);
+    assert.match(home, /<li>Duy trì truy cập khi bạn không trực tuyến<\/li>/);
+    assert.match(home, /xác minh trực tiếp hoặc bằng chữ ký số/);
     const list = await laptop.get('/account/sessions').expect(200);
     assert.match(list.text, /Phone browser/);
     assert.match(list.text, /Laptop browser/);

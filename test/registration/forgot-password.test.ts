@@ -85,4 +85,24 @@ describe('forgot password', () => {
     assert.equal(res.status, 400);
     assert.match(res.text, /id="username-error"/);
   });
+
+  it('one reset, one password: two submissions of the last step at once set exactly one', async () => {
+    const resets = async () => Number((await s.db('audit_events').where({ action: 'password.reset' }).count<{ n: number }[]>({ n: '*' }))[0]!.n);
+    const resetsBefore = await resets();
+    const agent = newAgent(s.issuer);
+    const { res, csrf } = await start(agent, SANDBOX.enterprise.username);
+    const ok = await agent.post(res.headers.location as string).type('form').send({ _csrf: csrf, code: await latestOtp(agent, SANDBOX.enterprise.phone) }).redirects(0);
+    const pwUrl = ok.headers.location as string;
+    const tries = ['HaiLan#2026a', 'HaiLan#2026b'];
+    const answers = await Promise.all(tries.map((p) => agent.post(pwUrl).type('form').send({ _csrf: csrf, password: p, password2: p })));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 410]);
+    const winner = tries[answers.findIndex((a) => a.status === 200)]!;
+    const loser = tries.find((p) => p !== winner)!;
+    const rp = await startRp(s.issuer, CLIENT.client_id, CLIENT.client_secret);
+    const refused = await loginL1(newAgent(s.issuer), s.issuer, rp.authUrl, { ...SANDBOX.enterprise, password: loser }, { consent: false }).catch(() => undefined);
+    assert.ok(!refused?.external, 'the losing password does not sign in');
+    const signed = await loginL1(newAgent(s.issuer), s.issuer, (await startRp(s.issuer, CLIENT.client_id, CLIENT.client_secret)).authUrl, { ...SANDBOX.enterprise, password: winner }, { consent: false });
+    assert.ok(signed.external, 'the winning password signs in');
+    assert.equal(await resets(), resetsBefore + 1, 'one reset audited');
+  });
 });

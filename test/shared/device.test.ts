@@ -10,8 +10,9 @@ describe('device names for people', () => {
     assert.match(describeDevice(windows, 'vi'), /^Microsoft Edge 131 trên Windows .*\(máy tính\)$/);
   });
 
-  it('shows an unknown agent as it came, and nothing as a dash', () => {
+  it('shows an unknown agent as it came, and a missing one as an unknown device', () => {
     assert.equal(describeDevice('Phone browser', 'vi'), 'Phone browser');
-    assert.equal(describeDevice(null, 'en'), '—');
+    assert.equal(describeDevice(null, 'en'), 'Unknown device');
+    assert.equal(describeDevice('', 'vi'), 'Thiết bị không rõ');
   });
 });

@@ -59,7 +59,16 @@ export async function launch(): Promise<{ context: BrowserContext; audits: Map<s
   });
   // Every page any test visits is audited (axe, 360 px); a page with a finding fails the suite at close.
   const audits = new Map<string, PageAudit>();
-  await context.exposeBinding('__dvcAudit', (_source, r: PageAudit) => { audits.set(pageKind(r.page), { ...r, page: pageKind(r.page) }); });
+  // SCREENSHOTS_DIR=… keeps one full-page picture per kind of page, for a person to look at.
+  const shots = process.env.SCREENSHOTS_DIR;
+  await context.exposeBinding('__dvcAudit', (source, r: PageAudit) => {
+    const kind = pageKind(r.page);
+    if (shots && !audits.has(kind)) {
+      const file = path.join(shots, `${kind.replace(/^\//, '').replace(/[/:]+/g, '_') || 'root'}.png`);
+      source.page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    }
+    audits.set(kind, { ...r, page: kind });
+  });
   await context.addInitScript({ content: `${AXE_SOURCE}\n;${AUDIT_IN_PAGE}` });
   return {
     context, audits,

@@ -100,7 +100,7 @@ export interface TestServer {
 
 /** Every server starts from the sandbox data alone (test files do not see each other's people). */
 async function resetData(db: Db): Promise<void> {
-  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, altcha_spent, sim_pushes, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests, complaints, outbox, database_issuer, relying_parties, client_registration_requests, client_errors cascade');
+  await db.raw('truncate accounts, identifiers, credentials, credential_identifiers, counter_officers, staff_members, staff_roles, complaint_steps, audit_events, oidc_models, session_meta, counter_requests, flows, otp_challenges, captchas, altcha_spent, sim_pushes, rate_limits, sandbox_sms, sandbox_email, sandbox_pki, sandbox_mss_requests, complaints, outbox, database_issuer, relying_parties, client_registration_requests, client_errors cascade');
 }
 
 export async function startServer(env: Record<string, string> = {}, opts: { keepData?: boolean; logger?: Logger } = {}): Promise<TestServer> {
