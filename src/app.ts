@@ -44,6 +44,8 @@ import { readPemBundle } from './certificates/trust.ts';
 import { CrlRevocationChecker } from './certificates/crl.ts';
 import { OcspRevocationChecker, OcspThenCrl } from './certificates/ocsp.ts';
 import { ensureSandboxPki } from './sandbox/pki.ts';
+import { developersRouter } from './developers/index.ts';
+import { recordClientErrors } from './provider/client-errors.ts';
 
 export interface AppDeps { cfg: Config; db: Db; logger: Logger; connectors?: Partial<Connectors> }
 
@@ -67,6 +69,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
     db('session_meta').insert({ session_uid: s.uid, account_id: s.accountId, ip: ctx.ip, user_agent: ctx.get('user-agent').slice(0, 300), place: placeOf(cfg, ctx), last_seen_at: new Date() })
       .onConflict('session_uid').merge(['ip', 'user_agent', 'place', 'last_seen_at']).catch((e: unknown) => logger.warn('session_meta write failed', { error: String(e) }));
   });
+  recordClientErrors(provider, db, logger);
   // Requests only store messages; this node's worker sends them through the real gateways.
   const real = createConnectors(cfg, db, overrides);
   const outbox = startOutbox(cfg, db, real, logger);
@@ -119,6 +122,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   pages.use((await adminRouter(cfg, db, provider, sms, registry.methods)).routes());
   if (cfg.sandbox) pages.use(sandboxRouter(cfg, db, connectors).routes());
   if (vnpostIdp) pages.use(vnpostIdp.pages.routes());
+  pages.use((await developersRouter(cfg, db, provider)).routes());
   pages.use(startRouter(cfg).routes());
   pages.use(buttonPreviewRouter().routes());
   // The demo relying party (sandbox only): its client is registered here, never in production.

@@ -5,14 +5,18 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkIssuer, ConfigError, loadConfig, type Config } from './config/index.ts';
-import { jsonColumn, migrate, pendingMigrations, type Db } from './db/knex.ts';
+import { migrate, pendingMigrations, type Db } from './db/knex.ts';
 import { openToolDb, ToolDbError } from './db/tool-db.ts';
 
 const HELP = `DVC ID operator commands (npm run cli -- <command>):
   migrate                               apply database migrations (the only command that may create an embedded database)
-  clients add --file client.json        register a relying party from standard OIDC client metadata
+  clients add --file client.json        register a relying party from standard OIDC client metadata (audited)
   clients list                          list relying parties
-  clients remove <client_id>            remove a relying party
+  clients remove <client_id>            remove a relying party (audited)
+  clients requests list [--all]         registration requests filed on the developer portal (pending ones, or all)
+  clients requests approve <id>         create the client a request asks for (audited; prints its secret once)
+  clients requests reject <id> --reason TEXT
+                                        refuse a request; the integrator sees the reason (audited)
   keys rotate                           new active signing keys; old ones stay published (tokens keep verifying)
   keys prune [--older-than SECONDS]     stop publishing keys retired longer ago (default: the refresh token lifetime)
   accounts create --type citizen|enterprise --level 2|3 --name NAME [--birthdate dd/mm/yyyy]
@@ -102,50 +106,76 @@ function takesEffect(cfg: Config, what: string): string {
 }
 
 async function clients(cfg: Config, db: Db, action: string | undefined, rest: string[]): Promise<number> {
-  const { knexAdapterFactory } = await import('./provider/adapter.ts');
-  const store = new (knexAdapterFactory(db))('Client');
-  const exists = async (id: string) => Boolean(await db('oidc_models').where({ kind: 'Client', id }).first('id'));
-  if (action === 'add') {
-    const { values } = parseArgs({ args: rest, options: { file: { type: 'string' } } });
-    if (!values.file) { process.stderr.write('clients add needs --file client.json\n'); return 2; }
-    let metadata: Record<string, unknown>;
-    try {
-      metadata = JSON.parse(readFileSync(values.file, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      process.stderr.write(`cannot read ${values.file}: ${(e as Error).message}\n`);
-      return 1;
-    }
-    const [{ createProvider }, { loadSigningKeys }] = await Promise.all([import('./provider/configuration.ts'), import('./provider/keys.ts')]);
+  const [{ relyingParties, ClientMetadataError, RequestNotPending, UnknownClient }, { createProvider }, { loadSigningKeys }] = await Promise.all([
+    import('./identity/relying-parties.ts'), import('./provider/configuration.ts'), import('./provider/keys.ts')]);
+  // The provider's own schema validation: what it would accept at runtime, nothing else.
+  const validate = async (m: Record<string, unknown>) => {
     const provider = createProvider(cfg, db, await loadSigningKeys(db, cfg.keyEncryptionSecret));
-    try {
-      // The provider's own schema validation: what it would accept at runtime, nothing else.
-      await (provider.Client as unknown as { validate(m: unknown): Promise<void> }).validate(metadata);
-    } catch (e) {
-      const err = e as { error?: string; error_description?: string; message: string };
-      process.stderr.write(`invalid client metadata: ${err.error_description ?? err.message}\n`);
-      return 1;
+    await (provider.Client as unknown as { validate(m: unknown): Promise<void> }).validate(m);
+  };
+  const rps = relyingParties(db, { validate });
+  const operator = { kind: 'operator' as const, id: 'cli' };
+  try {
+    if (action === 'add') {
+      const { values } = parseArgs({ args: rest, options: { file: { type: 'string' } } });
+      if (!values.file) { process.stderr.write('clients add needs --file client.json\n'); return 2; }
+      let metadata: Record<string, unknown>;
+      try {
+        metadata = JSON.parse(readFileSync(values.file, 'utf8')) as Record<string, unknown>;
+      } catch (e) {
+        process.stderr.write(`cannot read ${values.file}: ${(e as Error).message}\n`);
+        return 1;
+      }
+      const saved = await rps.save(metadata, operator, { operator: true });
+      // A server caches a client it found, never one it did not: a new id works on the next request.
+      process.stdout.write(saved.created
+        ? `client ${saved.clientId} saved (new: running servers accept it at once)\n`
+        : `client ${saved.clientId} saved (updated: ${takesEffect(cfg, 'use the new metadata')})\n`);
+      if (saved.clientSecret) process.stdout.write(`client_secret (shown once): ${saved.clientSecret}\n`);
+      return 0;
     }
-    const id = String(metadata.client_id);
-    // A server caches a client it found, never one it did not: a new id works on the next request.
-    const updated = await exists(id);
-    await store.upsert(id, metadata, 0);
-    process.stdout.write(updated
-      ? `client ${id} saved (updated: ${takesEffect(cfg, 'use the new metadata')})\n`
-      : `client ${id} saved (new: running servers accept it at once)\n`);
+    if (action === 'list') {
+      for (const c of await rps.list()) {
+        process.stdout.write(`${c.clientId}\t${c.name}\t${JSON.stringify(c.redirectUris)}${c.disabled ? '\tdisabled' : ''}\n`);
+      }
+      return 0;
+    }
+    if (action === 'remove' && rest[0]) {
+      await rps.remove(rest[0], operator);
+      process.stdout.write(`client ${rest[0]} removed (${takesEffect(cfg, 'stop accepting it')})\n`);
+      return 0;
+    }
+    if (action === 'requests') return await clientRequests(rps, operator, rest);
+  } catch (e) {
+    if (e instanceof ClientMetadataError) { process.stderr.write(`invalid client metadata: ${e.message}\n`); return 1; }
+    if (e instanceof UnknownClient || e instanceof RequestNotPending) { process.stderr.write(`${e.message}\n`); return 1; }
+    throw e;
+  }
+  process.stderr.write(HELP);
+  return 2;
+}
+
+/** Registration requests filed on the developer portal in production mode: an operator decides (audited). */
+async function clientRequests(rps: import('./identity/relying-parties.ts').RelyingParties, operator: import('./identity/relying-parties.ts').Actor, rest: string[]): Promise<number> {
+  const [sub, id, ...more] = rest;
+  if (sub === 'list') {
+    const status = id === '--all' ? undefined : 'pending';
+    for (const q of await rps.requests.list(status)) {
+      process.stdout.write(`${q.id}\t${q.status}\t${q.createdAt.toISOString()}\t${String(q.metadata.client_name ?? '')}\t${JSON.stringify(q.metadata.redirect_uris ?? [])}\t${q.requester}\n`);
+    }
     return 0;
   }
-  if (action === 'list') {
-    const rows = await db('oidc_models').where({ kind: 'Client' }).orderBy('id');
-    for (const r of rows) {
-      const m = jsonColumn<Record<string, unknown>>(r.payload);
-      process.stdout.write(`${String(r.id)}\t${String(m.client_name ?? '')}\t${JSON.stringify(m.redirect_uris ?? [])}\n`);
-    }
+  if (sub === 'approve' && id) {
+    const { clientId, clientSecret } = await rps.requests.approve(id, operator);
+    process.stdout.write(`request ${id} approved: client ${clientId} created\n`);
+    if (clientSecret) process.stdout.write(`client_secret (shown once; hand it to the integrator over a secure channel): ${clientSecret}\n`);
     return 0;
   }
-  if (action === 'remove' && rest[0]) {
-    if (!(await exists(rest[0]))) { process.stderr.write(`no client ${rest[0]}\n`); return 1; }
-    await store.destroy(rest[0]);
-    process.stdout.write(`client ${rest[0]} removed (${takesEffect(cfg, 'stop accepting it')})\n`);
+  if (sub === 'reject' && id) {
+    const { values } = parseArgs({ args: more, options: { reason: { type: 'string' } } });
+    if (!values.reason) { process.stderr.write('clients requests reject needs --reason TEXT (the integrator sees it)\n'); return 2; }
+    await rps.requests.reject(id, operator, values.reason);
+    process.stdout.write(`request ${id} rejected\n`);
     return 0;
   }
   process.stderr.write(HELP);

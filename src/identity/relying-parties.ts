@@ -45,15 +45,18 @@ export class RequestNotPending extends Error {
 export const SANDBOX_CLIENT_PREFIX = 'sbx-';
 
 export interface RelyingParties {
-  /** The provider's own schema plus our rules (web uris only); returns the metadata to store. */
-  validate(metadata: ClientMetadata): Promise<ClientMetadata>;
+  /** The provider's own schema plus our rules (web uris only); returns the metadata to store.
+   *  `operator`: an operator's own change (CLI), which may also set operator-only properties. */
+  validate(metadata: ClientMetadata, opts?: { operator?: boolean }): Promise<ClientMetadata>;
   list(filter?: { owner?: string }): Promise<ClientSummary[]>;
   get(clientId: string): Promise<ClientDetail | undefined>;
   /** Creates (a new id is generated when none is given) or replaces a client. */
-  save(metadata: ClientMetadata, actor: Actor, opts?: { owner?: string; idPrefix?: string }): Promise<{ clientId: string; created: boolean; clientSecret?: string }>;
+  save(metadata: ClientMetadata, actor: Actor, opts?: { owner?: string; idPrefix?: string; operator?: boolean }): Promise<{ clientId: string; created: boolean; clientSecret?: string }>;
   rotateSecret(clientId: string, actor: Actor): Promise<string>;
   setDisabled(clientId: string, disabled: boolean, actor: Actor): Promise<void>;
   remove(clientId: string, actor: Actor): Promise<void>;
+  /** The stored secret, for a first-party tool acting as the client (the portal's "try it"). */
+  secretOf(clientId: string): Promise<string | undefined>;
   recentErrors(clientId: string, limit?: number): Promise<ClientError[]>;
   /** Called by the provider's error events (src/provider/client-errors.ts). */
   recordError(clientId: string, e: ClientError): Promise<void>;
@@ -91,6 +94,7 @@ export function usesSecret(m: ClientMetadata): boolean {
 
 /** The property an oidc-provider message is about ("redirect_uris must only contain web uris"). */
 function fieldOf(message: string, metadata: ClientMetadata): string | undefined {
+  if (/JSON Web Key Set/i.test(message)) return 'jwks_uri' in metadata ? 'jwks_uri' : 'jwks';
   const first = /^([a-z_]+)\b/.exec(message)?.[1];
   if (first && (first in metadata || first.endsWith('_uris') || first.endsWith('_uri') || first.endsWith('_alg') || first.endsWith('_method'))) return first;
   return Object.keys(metadata).find((k) => message.includes(k));
@@ -104,13 +108,13 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
       ...(actor.kind === 'account' ? { accountId: actor.id } : {}), ...(details ? { details } : {}),
     });
 
-  const validate: RelyingParties['validate'] = async (input) => {
-    for (const k of Object.keys(input)) if (OPERATOR_ONLY.has(k)) throw new ClientMetadataError(`${k} cannot be set here`, k);
+  const validate: RelyingParties['validate'] = async (input, { operator = false } = {}) => {
+    for (const k of Object.keys(input)) if (OPERATOR_ONLY.has(k) && !operator) throw new ClientMetadataError(`${k} cannot be set here`, k);
     // Our rule on top of the provider's: every URI an integrator gives is a plain web address.
     const uris: [string, unknown][] = [];
     for (const f of URI_FIELDS) if (Array.isArray(input[f])) for (const u of input[f] as unknown[]) uris.push([f, u]);
     for (const f of SINGLE_URI_FIELDS) if (input[f] !== undefined) uris.push([f, input[f]]);
-    for (const [f, u] of uris) {
+    for (const [f, u] of operator ? [] : uris) {
       const parsed = typeof u === 'string' ? URL.parse(u) : null;
       if (!parsed || !['https:', 'http:'].includes(parsed.protocol)) throw new ClientMetadataError(`${f} must only contain http(s) addresses`, f);
     }
@@ -139,25 +143,36 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
     owner, disabled, createdAt,
   });
 
-  /** Stores a validated client (new id when none) inside `trx`: the caller audits in the same transaction. */
-  const store = async (trx: Knex.Transaction, metadata: ClientMetadata, owner: string | null, idPrefix: string) => {
+  /**
+   * Checked before any transaction (the check may read the database itself, and the embedded
+   * database has one connection): with a stand-in secret when the real one is kept or made later.
+   */
+  const check = async (metadata: ClientMetadata, idPrefix: string, operator = false) => {
     const clientId = typeof metadata.client_id === 'string' && metadata.client_id ? metadata.client_id : idWith(idPrefix);
-    const existing = (await activeRow(trx, clientId)) ?? (await ownerRow(trx, clientId))?.disabled_metadata ?? undefined;
-    const current = existing && 'payload' in existing ? (existing.payload as ClientMetadata) : (existing as ClientMetadata | undefined);
-    let clientSecret: string | undefined;
-    const m: ClientMetadata = { ...metadata, client_id: clientId };
-    if (usesSecret(m)) {
-      if (typeof m.client_secret !== 'string') {
-        if (typeof current?.client_secret === 'string') m.client_secret = current.client_secret;
-        else m.client_secret = clientSecret = secret();
-      }
-    } else delete m.client_secret;
-    const validated = await validate(m);
+    const given = typeof metadata.client_secret === 'string' ? metadata.client_secret : undefined;
+    const probe: ClientMetadata = { ...metadata, client_id: clientId };
+    if (usesSecret(probe)) probe.client_secret = given ?? secret();
+    else delete probe.client_secret;
+    const { client_secret: _standIn, ...checked } = await validate(probe, { operator });
+    return { clientId, checked, given };
+  };
+
+  /** Stores a checked client inside `trx`: the caller audits in the same transaction. */
+  const store = async (trx: Knex.Transaction, c: Awaited<ReturnType<typeof check>>, owner: string | null) => {
+    const { clientId } = c;
     const row = await ownerRow(trx, clientId);
+    const current = (await activeRow(trx, clientId))?.payload ?? row?.disabled_metadata ?? undefined;
+    let clientSecret: string | undefined;
+    const m: ClientMetadata = { ...c.checked, client_id: clientId };
+    if (usesSecret(m)) {
+      if (c.given) m.client_secret = c.given;
+      else if (typeof current?.client_secret === 'string') m.client_secret = current.client_secret;
+      else m.client_secret = clientSecret = secret();
+    }
     if (row?.disabled_metadata) {
-      await trx('relying_parties').where({ client_id: clientId }).update({ disabled_metadata: JSON.stringify(validated), updated_at: trx.fn.now() });
+      await trx('relying_parties').where({ client_id: clientId }).update({ disabled_metadata: JSON.stringify(m), updated_at: trx.fn.now() });
     } else {
-      await putActive(trx, clientId, validated);
+      await putActive(trx, clientId, m);
       if (row) await trx('relying_parties').where({ client_id: clientId }).update({ updated_at: trx.fn.now() });
     }
     if (!row && owner) await trx('relying_parties').insert({ client_id: clientId, owner_account_id: owner });
@@ -177,6 +192,12 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
     status: r.status as RequestStatus, reason: (r.reason as string | null) ?? null, clientId: (r.client_id as string | null) ?? null,
     decidedBy: (r.decided_by as string | null) ?? null, createdAt: r.created_at as Date, decidedAt: (r.decided_at as Date | null) ?? null,
   });
+
+  const getRequest = async (id: string): Promise<RegistrationRequest | undefined> => {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const r = await db('client_registration_requests').where({ id }).first() as Record<string, unknown> | undefined;
+    return r ? requestOf(r) : undefined;
+  };
 
   return {
     validate,
@@ -204,8 +225,9 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
     },
 
     async save(metadata, actor, opts = {}) {
+      const checked = await check(metadata, opts.idPrefix ?? 'rp-', opts.operator);
       return db.transaction(async (trx) => {
-        const r = await store(trx, metadata, opts.owner ?? null, opts.idPrefix ?? 'rp-');
+        const r = await store(trx, checked, opts.owner ?? null);
         await record(trx, r.created ? 'client.create' : 'client.update', actor, r.clientId);
         return r;
       });
@@ -250,6 +272,11 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
       });
     },
 
+    async secretOf(clientId) {
+      const s = (await activeRow(db, clientId))?.payload.client_secret;
+      return typeof s === 'string' ? s : undefined;
+    },
+
     async recentErrors(clientId, limit = 10) {
       const rows = await db('client_errors').where({ client_id: clientId }).orderBy('id', 'desc').limit(Math.min(limit, KEPT_ERRORS))
         .select('at', 'error', 'description', 'detail') as { at: Date; error: string; description: string | null; detail: string | null }[];
@@ -268,7 +295,9 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
 
     requests: {
       async file(metadata, requester) {
-        const validated = await validate(metadata);
+        // Checked as the client it would become (an id and a secret are made on approval).
+        const { client_id: _id, client_secret: _secret, ...asked } = metadata;
+        const { client_id: _i, client_secret: _s, ...validated } = await validate({ ...asked, client_id: 'requested', ...(usesSecret(asked) ? { client_secret: secret() } : {}) });
         const id = randomUUID();
         await db.transaction(async (trx) => {
           await trx('client_registration_requests').insert({
@@ -284,21 +313,19 @@ export function relyingParties(db: Db, deps: RelyingPartiesDeps): RelyingParties
           .orderBy('created_at', 'asc') as Record<string, unknown>[];
         return rows.map(requestOf);
       },
-      async get(id) {
-        if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-        const r = await db('client_registration_requests').where({ id }).first() as Record<string, unknown> | undefined;
-        return r ? requestOf(r) : undefined;
-      },
+      get: getRequest,
       async approve(id, actor) {
-        if (!/^[0-9a-f-]{36}$/i.test(id)) throw new RequestNotPending(id);
+        const asked = await getRequest(id);
+        if (!asked || asked.status !== 'pending') throw new RequestNotPending(id);
+        const { client_id: _ignored, client_secret: _none, ...metadata } = asked.metadata;
+        const checked = await check(metadata, 'rp-');
         return db.transaction(async (trx) => {
           // The conditional write decides: of two operators approving at once, one creates the client.
           const [claimed] = await trx('client_registration_requests').where({ id, status: 'pending' })
-            .update({ status: 'approved', decided_by: actorName(actor), decided_at: trx.fn.now() }).returning(['metadata', 'owner_account_id']) as
-            { metadata: ClientMetadata; owner_account_id: string | null }[];
+            .update({ status: 'approved', decided_by: actorName(actor), decided_at: trx.fn.now() }).returning(['owner_account_id']) as
+            { owner_account_id: string | null }[];
           if (!claimed) throw new RequestNotPending(id);
-          const { client_id: _ignored, client_secret: _none, ...metadata } = claimed.metadata;
-          const r = await store(trx, metadata, claimed.owner_account_id, 'rp-');
+          const r = await store(trx, checked, claimed.owner_account_id);
           await trx('client_registration_requests').where({ id }).update({ client_id: r.clientId });
           await record(trx, 'client.request_approve', actor, r.clientId, { request: id });
           return { clientId: r.clientId, ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}) };
