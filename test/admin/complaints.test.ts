@@ -3,8 +3,6 @@
 // the outcome is recorded, then the account is restored or closed (its ID number free to register).
 // The person who filed is told by SMS at each step.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { registerClient, startServer, SANDBOX, type TestServer } from '../support/server.ts';
 import { csrfOf, follow, loginL1, newAgent, type Agent } from '../support/browser.ts';
@@ -12,6 +10,7 @@ import { drained } from '../support/outbox.ts';
 import { accountIdOf } from '../support/portal.ts';
 import { REDIRECT_URI, startRp } from '../support/rp.ts';
 import { setRoles, signInStaff, STAFF } from './staff-session.ts';
+import { backchannelReceiver, type BackchannelReceiver } from '../support/backchannel.ts';
 
 const RP = { client_id: 'rp-complaint', client_secret: 'rp-complaint-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true, grant_types: ['authorization_code', 'refresh_token'] };
 const COMPLAINANT = '+84913777001';
@@ -21,17 +20,13 @@ describe('admin console: complaints', () => {
   let s: TestServer;
   let staff: Agent;
   let csrf: string;
-  let backchannel: http.Server;
-  const logoutTokens: string[] = [];
+  let backchannel: BackchannelReceiver;
+  let logoutTokens: string[] = [];
   before(async () => {
-    backchannel = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
-      req.on('end', () => { logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? ''); res.end(); });
-    });
-    await new Promise<void>((r) => backchannel.listen(0, '127.0.0.1', r));
+    backchannel = await backchannelReceiver();
+    logoutTokens = backchannel.tokens;
     s = await startServer();
-    await registerClient(s.db, { ...RP, backchannel_logout_uri: `http://127.0.0.1:${(backchannel.address() as AddressInfo).port}/bc`, backchannel_logout_session_required: true });
+    await registerClient(s.db, { ...RP, backchannel_logout_uri: backchannel.url, backchannel_logout_session_required: true });
     await setRoles(s, ['support']);
     const got = await signInStaff(s, '/admin/complaints');
     staff = got.agent;

@@ -7,6 +7,7 @@ import { newAgent, loginL1, follow, csrfOf, pathOf } from '../support/browser.ts
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { openPortal } from '../support/portal.ts';
 import { deliveredSms } from '../support/outbox.ts';
+import { backchannelReceiver, type BackchannelReceiver } from '../support/backchannel.ts';
 
 const RP = { client_id: 'rp-portal', client_secret: 'rp-portal-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], client_name: 'Dịch vụ công tỉnh', dvc_skip_consent: true };
 
@@ -57,18 +58,13 @@ describe('account portal', () => {
 
 describe('account portal: login management', () => {
   let s: TestServer;
-  let backchannel: import('node:http').Server;
-  const logoutTokens: string[] = [];
+  let backchannel: BackchannelReceiver;
+  let logoutTokens: string[] = [];
   let bcUrl = '';
   before(async () => {
-    const http = await import('node:http');
-    backchannel = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
-      req.on('end', () => { logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? ''); res.end(); });
-    });
-    await new Promise<void>((r) => backchannel.listen(0, '127.0.0.1', r));
-    bcUrl = `http://127.0.0.1:${(backchannel.address() as import('node:net').AddressInfo).port}/bc`;
+    backchannel = await backchannelReceiver();
+    logoutTokens = backchannel.tokens;
+    bcUrl = backchannel.url;
     s = await startServer();
     await registerClient(s.db, { ...RP, grant_types: ['authorization_code', 'refresh_token'], backchannel_logout_uri: bcUrl, backchannel_logout_session_required: true });
   });

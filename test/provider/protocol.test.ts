@@ -1,13 +1,12 @@
 // The protocol surface an integrator relies on, exercised with openid-client against our provider.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { exportJWK, generateKeyPair, decodeJwt, decodeProtectedHeader, createRemoteJWKSet, jwtVerify } from 'jose';
 import { startServer, registerClient, postgresOnly, SANDBOX, type TestServer } from '../support/server.ts';
 import { newAgent, loginL1, pathOf } from '../support/browser.ts';
 import { REDIRECT_URI } from '../support/rp.ts';
 import { rotateSigningKeys } from '../../src/provider/keys.ts';
+import { backchannelReceiver, type BackchannelReceiver } from '../support/backchannel.ts';
 
 const insecure = { execute: [oidc.allowInsecureRequests] };
 
@@ -24,18 +23,14 @@ async function codeFlow(s: TestServer, config: oidc.Configuration, who = SANDBOX
 
 describe('protocol features', () => {
   let s: TestServer;
-  let backchannel: http.Server;
-  const logoutTokens: string[] = [];
+  let backchannel: BackchannelReceiver;
+  let logoutTokens: string[] = [];
   let bcUrl: string;
 
   before(async () => {
-    backchannel = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
-      req.on('end', () => { logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? ''); res.end(); });
-    });
-    await new Promise<void>((r) => backchannel.listen(0, '127.0.0.1', r));
-    bcUrl = `http://127.0.0.1:${(backchannel.address() as AddressInfo).port}/backchannel`;
+    backchannel = await backchannelReceiver();
+    logoutTokens = backchannel.tokens;
+    bcUrl = backchannel.url;
     s = await startServer({ REGISTRATION_INITIAL_ACCESS_TOKEN: 'iat-0123456789abcdefghijklmnopqrstuv' });
   });
   after(async () => { await s.close(); backchannel.close(); });
