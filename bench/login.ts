@@ -17,7 +17,9 @@ export type StepHook = (step: Step, ms: number) => void | Promise<void>;
 const basic = `Basic ${Buffer.from(`${LOGIN_CLIENT.id}:${LOGIN_CLIENT.secret}`).toString('base64')}`;
 
 function expect(a: Answer, status: number, what: string): Answer {
-  if (a.status !== status) throw new Error(`${what}: ${a.status} ${a.text.replace(/\s+/g, ' ').slice(0, 160)}`);
+  // The page's own alert says why (a wrong code, a limit), not its first 160 characters of markup.
+  const alert = /role="alert"[^>]*>([^<]+)</.exec(a.text)?.[1];
+  if (a.status !== status) throw new Error(`${what}: ${a.status} ${alert ?? a.text.replace(/\s+/g, ' ').slice(0, 160)}`);
   return a;
 }
 

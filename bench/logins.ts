@@ -20,12 +20,18 @@ export async function loginLoad(t: Target, inbox: SmsInbox, o: { concurrency: nu
   let errors = 0;
   let firstError: string | undefined;
   let next = 0;
+  if (o.accounts <= o.concurrency) throw new Error(`${o.concurrency} concurrent logins need more than ${o.concurrency} accounts (have ${o.accounts})`);
+  const busy = new Set<number>();
   const cpu0 = cpuSeconds(t.pid);
   const start = performance.now();
   const deadline = start + o.seconds * 1000;
   await Promise.all(Array.from({ length: o.concurrency }, async () => {
     while (performance.now() < deadline) {
-      const i = o.random ? Math.floor(Math.random() * o.accounts) : next++ % o.accounts;
+      // Never two logins of one account at once: its phone would receive two codes and the reader could take
+      // the other login's (and the per-account throttle would see a burst that no person makes).
+      let i = o.random ? Math.floor(Math.random() * o.accounts) : next++ % o.accounts;
+      while (busy.has(i)) i = o.random ? Math.floor(Math.random() * o.accounts) : next++ % o.accounts;
+      busy.add(i);
       const began = performance.now();
       const times: [Step, number][] = [];
       try {
@@ -35,6 +41,8 @@ export async function loginLoad(t: Target, inbox: SmsInbox, o: { concurrency: nu
       } catch (e) {
         errors++;
         firstError ??= e instanceof Error ? e.message : String(e);
+      } finally {
+        busy.delete(i);
       }
     }
   }));

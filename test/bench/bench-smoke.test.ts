@@ -12,7 +12,7 @@ describe('npm run bench (smoke)', function () {
     postgresOnly(this); // the bench measures the production set-up: PostgreSQL
     const db = await separateDatabase('bench');
     try {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--accounts', '20'], {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--accounts', '40'], {
         encoding: 'utf8', env: { ...process.env, BENCH_DATABASE_URL: db.url }, timeout: 200_000,
       });
       assert.equal(r.status, 0, `bench failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
