@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     server.close(() => { void close().then(() => wire?.close()).then(() => db.destroy()).then(() => process.exit(0)); });
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    // A pool that never drains must not keep a node from leaving: the orchestrator would kill it anyway, later.
+    setTimeout(() => { logger.error('shutdown took over 20 s, exiting'); process.exit(1); }, 20_000).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

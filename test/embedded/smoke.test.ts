@@ -3,26 +3,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { freePort, startMain } from '../support/main-process.ts';
 
 describe('embedded database start (npm start path)', function () {
   this.timeout(120_000);
   it('starts with no DATABASE_URL, serves discovery and JWKS, and keeps an interaction', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dvc-embedded-'));
-    const port = 30000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'info' };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const main = await startMain(env, 90_000);
     try {
-      const deadline = Date.now() + 90_000;
-      while (!out.includes('DVC ID listening')) {
-        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`did not start:\n${out}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      assert.match(out, /embedded/);
+      assert.match(main.out(), /embedded/);
       const disc = await (await fetch(`http://localhost:${port}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
       assert.equal(disc.issuer, `http://localhost:${port}`);
       const jwks = await (await fetch(String(disc.jwks_uri))).json() as { keys: { alg: string; d?: string }[] };
@@ -38,8 +30,7 @@ describe('embedded database start (npm start path)', function () {
       assert.equal(chooser.status, 200);
       assert.match(await chooser.text(), /Quản lý tài khoản/);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await main.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -3,7 +3,8 @@
 // creates one by accident. The server is `src/main.ts` itself, as `npm start` runs it. Runs in the
 // embedded pass of the suite (TEST_DB=embedded, `npm run test:embedded`): it has nothing to do with PostgreSQL.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { freePort, startMain, type MainProcess } from '../support/main-process.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,32 +24,15 @@ function cli(dataDir: string, args: string[], input?: string) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: baseEnv(dataDir), encoding: 'utf8', input });
 }
 
-async function startMain(dataDir: string, port: number): Promise<{ child: ChildProcess; out: () => string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...baseEnv(dataDir), PORT: String(port), ISSUER: `http://127.0.0.1:${port}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const deadline = Date.now() + 120_000;
-  while (!out.includes('DVC ID listening')) {
-    if (Date.now() > deadline || child.exitCode !== null) { child.kill('SIGTERM'); assert.fail(`did not start:\n${out}`); }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    child,
-    out: () => out,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+function startServer(dataDir: string, port: number): Promise<MainProcess> {
+  return startMain({ ...baseEnv(dataDir), PORT: String(port), ISSUER: `http://127.0.0.1:${port}` });
 }
 
 describe('CLI and a running server on the embedded database', function () {
   this.timeout(240_000);
   let dir: string;
   let port: number;
-  let server: Awaited<ReturnType<typeof startMain>>;
+  let server: MainProcess;
   let clientFile: string;
 
   before(async function () {
@@ -56,8 +40,8 @@ describe('CLI and a running server on the embedded database', function () {
     dir = mkdtempSync(path.join(tmpdir(), 'dvc-cli-live-'));
     clientFile = path.join(dir, 'client.json');
     writeFileSync(clientFile, JSON.stringify(CLIENT));
-    port = 30000 + Math.floor(Math.random() * 20000);
-    server = await startMain(dir, port);
+    port = await freePort();
+    server = await startServer(dir, port);
   });
   after(async () => {
     await server?.stop();
@@ -86,7 +70,7 @@ describe('CLI and a running server on the embedded database', function () {
     const afterStop = cli(dir, ['clients', 'list']);
     assert.match(afterStop.stderr, /database: embedded \(DATA_DIR .*, opened directly: no server runs on it\)/);
     assert.match(afterStop.stdout, /^cli-live-rp\t/m, 'the row is in the folder for good');
-    server = await startMain(dir, port);
+    server = await startServer(dir, port);
   });
 
   it('a second server on the same folder refuses to start and names the first', async () => {
