@@ -1,7 +1,9 @@
 // For the load balancer and the operator on call: /healthz says the process answers; /readyz says
-// this node can serve (its database answers within a second). Nothing personal, never cached.
+// this node can serve (its database, and Redis when configured, answer within a second). Nothing
+// personal, never cached.
 import type { Context, Next } from 'koa';
 import type { Db } from '../db/knex.ts';
+import type { RedisStore } from '../db/redis.ts';
 
 export const READY_TIMEOUT_MS = 1000;
 
@@ -16,7 +18,7 @@ export async function databaseReady(db: Pick<Db, 'raw'>, timeoutMs = READY_TIMEO
   }
 }
 
-export function health(db: Pick<Db, 'raw'>) {
+export function health(db: Pick<Db, 'raw'>, redis?: Pick<RedisStore, 'ready'>) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === '/healthz') {
@@ -25,10 +27,11 @@ export function health(db: Pick<Db, 'raw'>) {
       return;
     }
     if (ctx.path === '/readyz') {
-      const ok = await databaseReady(db);
+      const [database, store] = await Promise.all([databaseReady(db), redis?.ready(READY_TIMEOUT_MS)]);
+      const ok = database && store !== false;
       ctx.set('cache-control', 'no-store');
       ctx.status = ok ? 200 : 503;
-      ctx.body = { status: ok ? 'ready' : 'unavailable', database: ok ? 'ok' : 'unreachable' };
+      ctx.body = { status: ok ? 'ready' : 'unavailable', database: database ? 'ok' : 'unreachable', ...(redis ? { redis: store ? 'ok' : 'unreachable' } : {}) };
       return;
     }
     return next();

@@ -14,6 +14,7 @@ import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
 import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { knexAdapterFactory } from '../../src/provider/adapter.ts';
 import { changeIssuer } from '../../src/provider/issuer-guard.ts';
+import { clearRedis } from './redis.ts';
 
 const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Each test run works in its own schema, so two runs on one server (a developer and CI) never meet.
@@ -131,6 +132,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   else await changeIssuer(db, cfg.issuer, 'test:second-node');
   await seedSandboxAccounts(cfg, db);
   const app = await createApp({ cfg, db, logger: opts.logger ?? createLogger(cfg.logLevel) });
+  // With REDIS_URL (test/support/redis.ts): fresh data means none of this run's keys either.
+  if (!opts.keepData) await clearRedis(db);
   server.on('request', app.app.callback());
   return {
     issuer, cfg, db, app,
