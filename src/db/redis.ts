@@ -50,7 +50,7 @@ export interface RedisStore {
   guard<T>(p: Promise<T>): Promise<T>;
   /** Whether Redis answers PING within the time (for /readyz). */
   ready(timeoutMs: number): Promise<boolean>;
-  /** Waits (at most the time) for the first connection: a start-up without Redis goes on, answering 503. */
+  /** Waits (at most the time) for the first connection attempt: a start-up without Redis goes on, answering 503. */
   connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -68,10 +68,13 @@ export function createRedisStore(o: { url: string; prefix: string }, logger: Log
   const scripts = client as unknown as Scripts;
   // One log line per outage (ioredis reconnects on its own and reports every failed attempt).
   let down = false;
-  client.on('error', (e: Error) => {
-    if (!down) logger.error('redis unavailable', { error: e.message });
+  let closing = false;
+  const lost = (error: string) => {
+    if (!down && !closing) logger.error('redis unavailable', { error });
     down = true;
-  });
+  };
+  client.on('error', (e: Error) => lost(e.message));
+  client.on('close', () => lost('connection closed'));
   client.on('ready', () => {
     if (down) logger.info('redis available again');
     down = false;
@@ -106,13 +109,15 @@ export function createRedisStore(o: { url: string; prefix: string }, logger: Log
     connected(timeoutMs) {
       if (client.status === 'ready') return Promise.resolve(true);
       return new Promise((resolve) => {
-        const done = (ok: boolean) => { clearTimeout(timer); client.off('ready', onReady); resolve(ok); };
+        const done = (ok: boolean) => { clearTimeout(timer); client.off('ready', onReady).off('error', onError); resolve(ok); };
         const onReady = () => done(true);
+        const onError = () => done(false);
         const timer = setTimeout(() => done(false), timeoutMs);
-        client.once('ready', onReady);
+        client.once('ready', onReady).once('error', onError);
       });
     },
     async close() {
+      closing = true;
       await client.quit().catch(() => client.disconnect());
     },
   };
