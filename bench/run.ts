@@ -176,7 +176,7 @@ let ourGrants: Record<Grant, Result>;
 const grantStatements = {} as Record<Grant, StatementCount>;
 let withRedis: { statements: StatementCount; grants: Record<Grant, StatementCount>; c8: LoginRun } | undefined;
 try {
-  const { child, tokens } = await startTarget('ours', 4801, { BENCH_SMS_URL: inbox.url });
+  const { child, tokens } = await startTarget('ours', 4801, { BENCH_SMS_URL: inbox.url, REDIS_URL: '' });
   const t: Target = { origin: 'http://127.0.0.1:4801', pid: child.pid!, controlPort: 4802 };
   try {
     const idleRss = memoryMiB(t.pid).rss;
