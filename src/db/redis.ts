@@ -48,8 +48,6 @@ export interface RedisStore {
   readonly counters: RedisCounters;
   /** Runs a command; any failure (down, timeout, refused) becomes a 503 StoreUnavailableError. */
   guard<T>(p: Promise<T>): Promise<T>;
-  /** Whether Redis answers PING within the time (for /readyz). */
-  ready(timeoutMs: number): Promise<boolean>;
   /** Waits (at most the time) for the first connection attempt: a start-up without Redis goes on, answering 503. */
   connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -97,15 +95,6 @@ export function createRedisStore(o: { url: string; prefix: string }, logger: Log
   };
   return {
     client, prefix: o.prefix, counters, guard,
-    async ready(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
-      try {
-        return await Promise.race([client.ping().then(() => true, () => false), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
     connected(timeoutMs) {
       if (client.status === 'ready') return Promise.resolve(true);
       return new Promise((resolve) => {
