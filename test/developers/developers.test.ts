@@ -85,8 +85,13 @@ describe('developer portal (/developers)', function () {
       const refused = await newAgent(s.issuer).get(pathOf(old.authUrl)).redirects(0);
       assert.equal(refused.status, 400);
 
-      // The client page names the error and the URI that was sent.
-      const errors = await agent.get(`/developers/clients/${clientId}`).expect(200);
+      // The client page names the error and the URI that was sent (recorded by the provider's error
+      // event after its answer went out: give that write a moment under load).
+      let errors = await agent.get(`/developers/clients/${clientId}`).expect(200);
+      for (let i = 0; i < 50 && !/invalid_redirect_uri/.test(errors.text); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        errors = await agent.get(`/developers/clients/${clientId}`).expect(200);
+      }
       assert.match(errors.text, /invalid_redirect_uri/);
       assert.ok(errors.text.includes(`redirect_uri=${REDIRECT_URI}`), 'the URI sent is shown');
 
