@@ -1,12 +1,12 @@
 // The hosted interaction pages: chooser, step-up, consent, cancel. Each method mounts its own steps.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
 import { findAccount } from '../identity/accounts.ts';
 import { AppError, SessionExpired } from '../shared/errors.ts';
+import { interactionOf, interactionResult, type Details } from './current.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
-import { addMessages, useUiLocales } from '../shared/i18n.ts';
+import { addMessages } from '../shared/i18n.ts';
 import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from './levels.ts';
 import type { MethodDeps } from './method.ts';
 import type { MethodRegistry } from './registry.ts';
@@ -15,19 +15,6 @@ addMessages({
   'error.account_unavailable': { vi: 'Tài khoản này hiện không thể đăng nhập. Vui lòng liên hệ bộ phận hỗ trợ.', en: 'This account cannot sign in at the moment. Please contact support.' },
   'error.link_unknown': { vi: 'Phương thức xác thực này không thể thêm vào tài khoản.', en: 'This sign-in method cannot be added to an account.' },
 });
-
-type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-export async function interactionOf(provider: Provider, ctx: Context): Promise<Details> {
-  try {
-    const d = await provider.interactionDetails(ctx.req, ctx.res);
-    if (ctx.params.uid && d.uid !== ctx.params.uid) throw SessionExpired();
-    useUiLocales(ctx, d.params.ui_locales);
-    return d;
-  } catch {
-    throw SessionExpired();
-  }
-}
 
 export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry }): Router {
   const { provider, db, registry, render } = deps;
@@ -102,7 +89,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    const redirectTo = await interactionResult(provider, ctx, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
     ctx.status = 303;
     ctx.redirect(redirectTo);
   });
@@ -110,7 +97,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
   // "Cancel and return to the site", and "deny" on the consent page.
   router.post('/interaction/:uid/abort', async (ctx) => {
     await interactionOf(provider, ctx);
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+    const redirectTo = await interactionResult(provider, ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
     ctx.status = 303;
     ctx.redirect(redirectTo);
   });
@@ -127,7 +114,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
     const wantsContinue = (ctx.request.body as Record<string, unknown> | undefined)?.continue === '1';
     if (wantsContinue && !req.essential && !req.unsatisfiable) {
       const current = await provider.Session.findByUid(session.uid);
-      const redirectTo = await provider.interactionResult(ctx.req, ctx.res, {
+      const redirectTo = await interactionResult(provider, ctx, {
         // The same login again (same time, acr and amr): only the marker is new.
         login: { accountId: session.accountId, acr: current?.acr, amr: current?.amr, ts: current?.loginTs, remember: true },
         [KEEP_LEVEL]: true,
@@ -135,7 +122,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
       ctx.status = 303;
       return ctx.redirect(redirectTo);
     }
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, {
+    const redirectTo = await interactionResult(provider, ctx, {
       error: 'unmet_authentication_requirements',
       error_description: offered ? 'the person declined to raise the assurance level' : 'the account cannot reach the requested assurance level now',
     }, { mergeWithLastSubmission: false });
