@@ -1,9 +1,9 @@
 // L1 steps: /interaction/:uid/password_otp (ID + password + captcha) → …/otp (SMS code) → finish.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { findAccount, type Account } from '../../identity/accounts.ts';
+import type { Account } from '../../identity/accounts.ts';
 import { audit } from '../../identity/audit.ts';
-import { credentialsOf } from '../../identity/credentials.ts';
+import { credentialsOf, type Credential } from '../../identity/credentials.ts';
 import { maskPhone } from '../../identity/identifiers/index.ts';
 import { admitGuess, lockedBy, lockNoticeDue, loginSubject, recordSuccess, type Refusal } from '../../identity/login-throttle.ts';
 import { smsNotifier } from '../../identity/notices.ts';
@@ -14,7 +14,7 @@ import { otpStep, type OtpPageLocals } from '../../interaction/otp-step.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
 import { translate, langOf } from '../../shared/i18n.ts';
 import { hit } from '../../shared/rate-limit.ts';
-import { hasTotp, verifySecondFactor } from '../../identity/totp.ts';
+import { TOTP_CREDENTIAL, verifySecondFactor } from '../../identity/totp.ts';
 import { deviceCookies } from '../../web/device-cookie.ts';
 
 const ID = 'password_otp';
@@ -71,8 +71,10 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
       return showForm(ctx, d.uid, { formError: REFUSAL_MESSAGE[admitted.reason], formErrorParams: { minutes: Math.ceil(cfg.loginWindowSeconds / 60) }, values: { username } }, 429);
     }
 
-    const account = subject.accountId ? await findAccount(db, subject.accountId) : undefined;
-    const cred = account ? (await credentialsOf<PasswordConfig>(db, account.id, PASSWORD_CREDENTIAL))[0] : undefined;
+    const account = subject.account;
+    // Every credential in one read: the password's, and whether an authenticator app replaces the SMS.
+    const creds = account ? await credentialsOf<unknown>(db, account.id) : [];
+    const cred = creds.find((c) => c.type === PASSWORD_CREDENTIAL) as Credential<PasswordConfig> | undefined;
     const ok = cred ? await verifyPassword(cred.config.hash, password) : (await burnPasswordTime(password), false);
     if (!ok || !account || account.status !== 'active') {
       await audit(db, { action: 'login', accountId: account?.id, ip, userAgent: ctx.get('user-agent'), method: ID, result: 'failure', clientId: String(d.params.client_id), details: { reason: 'credentials', trustedDevice: admitted.ticket.trusted } });
@@ -92,7 +94,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     if (!phone) return showForm(ctx, d.uid, { formError: 'pwotp.err.no_phone', values: { username } }, 400);
     await saveFlow<FlowData>(db, { id: flowId(d.uid), kind: ID, state: 'otp', data: { accountId: account.id, phone }, expiresAt: new Date(Date.now() + 1800_000) });
     // An enrolled authenticator app replaces the SMS (which stays one click away).
-    if (await hasTotp(db, account.id)) {
+    if (creds.some((c) => c.type === TOTP_CREDENTIAL)) {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${d.uid}/${ID}/totp`);
     }
