@@ -8,7 +8,7 @@ import { interactionOf, interactionResult, type Details } from './current.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
 import { addMessages } from '../shared/i18n.ts';
 import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from './levels.ts';
-import type { MethodDeps } from './method.ts';
+import type { AuthMethod, MethodDeps } from './method.ts';
 import type { MethodRegistry } from './registry.ts';
 
 addMessages({
@@ -43,11 +43,13 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
       if (accountId && prompt.reasons.includes('acr_below')) {
         return showStepUp(ctx, db, deps, details, name, accountId, req.minimum ?? 3);
       }
-      return render(ctx, 'chooser', {
-        uid: details.uid, clientName: name, minimum: req.minimum,
-        methods: registry.forChooser('login', req.minimum).filter((m) => !m.amr.includes('fed')).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
-        federated: registry.forChooser('login', req.minimum).filter((m) => m.amr.includes('fed')).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
-      });
+      const offered = registry.forChooser('login', req.minimum);
+      const own = offered.filter((m) => !m.amr.includes('fed'));
+      const link = (m: AuthMethod) => ({ id: m.id, label: m.label, hint: m.hint });
+      const beside = { clientName: name, minimum: req.minimum, methods: own.map(link), federated: offered.filter((m) => m.amr.includes('fed')).map(link) };
+      // The first method's form is the login page when it can be (no chooser request of its own).
+      if (own[0]?.loginPage) return own[0].loginPage(ctx, deps, beside);
+      return render(ctx, 'chooser', { uid: details.uid, ...beside });
     }
     if (prompt.name === 'consent') {
       const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
