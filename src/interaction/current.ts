@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { SessionExpired } from '../shared/errors.ts';
 import { useUiLocales } from '../shared/i18n.ts';
+import { isStoreUnavailable } from '../db/store-unavailable.ts';
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -20,7 +21,9 @@ export async function interactionOf(provider: Provider, ctx: Context): Promise<D
     useUiLocales(ctx, d.params.ui_locales);
     (ctx.state as Record<symbol, Details>)[FOUND] = d;
     return d;
-  } catch {
+  } catch (e) {
+    // Redis down (REDIS_URL) is an outage to retry (503), not an expired sign-in to start again.
+    if (isStoreUnavailable(e)) throw e;
     throw SessionExpired();
   }
 }
