@@ -240,7 +240,9 @@ w(`${pin ? 'provider pinned to core 0, load generator on core 1' : 'nothing pinn
   `${logins.created.some((c) => c.created) ? ` (created ${logins.created.map((c) => `${c.created} in ${n1(c.seconds)} s`).join(', ')})` : ''}\n`);
 w('| figure | this run | goal |');
 w('|---|---|---|');
-w(`| full L1 login (${STEPS.length - 1} requests), c=8 | ${n1(c8.perSecond)} logins/s, provider CPU ${n0(c8.cpuShare * 100)} % | |`);
+// Requests a login made (sms_wait is no request; login_form only when the login page is not the form).
+const requests = [...c8.steps.keys()].filter((s) => s !== 'sms_wait').length;
+w(`| full L1 login (${requests} requests), c=8 | ${n1(c8.perSecond)} logins/s, provider CPU ${n0(c8.cpuShare * 100)} % | |`);
 w(`| argon2id verify alone, same parameters, same core | ${n1(argon1)}/s (${n1(argon4)}/s with 4 in flight) | |`);
 w(`| **login ÷ argon2 verifies** | **${n2(ratio)}** | ≥ 0.75 |`);
 w(`| provider CPU per login | ${n1(c8.cpuMsPerLogin)} ms (argon2 ${n1(argonMs)} ms of it, the rest ${n1(c8.cpuMsPerLogin - argonMs)} ms) | ≤ 1.35 × ${n1(argonMs)} ms |`);

@@ -31,15 +31,13 @@ function isoDate(v: string | null): string | null {
   return v === null ? null : v.slice(0, 10);
 }
 
-export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  // One round trip (the token endpoint reads the account on every code and refresh exchange).
-  const [row] = await prepared(db)<AccountRow & { ids: unknown }>('find_account',
-    `select a.*, coalesce(json_agg(json_build_object('type', i.type, 'value', i.value, 'verified', i.verified, 'primary', i."primary") order by i.id)
+// The account with its identifiers, in one round trip (the token endpoint reads it on every code and
+// refresh exchange, the password step by the identifier typed).
+const ACCOUNT_WITH_IDS = `select a.*, coalesce(json_agg(json_build_object('type', i.type, 'value', i.value, 'verified', i.verified, 'primary', i."primary") order by i.id)
        filter (where i.id is not null), '[]') as ids
-     from accounts a left join identifiers i on i.account_id = a.id where a.id = ? group by a.id`, [id]);
-  if (!row) return undefined;
-  const ids = row.ids as Account['identifiers'];
+     from accounts a left join identifiers i on i.account_id = a.id`;
+
+function toAccount(row: AccountRow & { ids: unknown }): Account {
   return {
     id: row.id,
     subjectType: row.subject_type,
@@ -49,8 +47,21 @@ export async function findAccount(db: Db, id: string): Promise<Account | undefin
     birthdate: isoDate(row.birthdate),
     organisationName: row.organisation_name,
     updatedAt: new Date(row.updated_at),
-    identifiers: ids,
+    identifiers: row.ids as Account['identifiers'],
   };
+}
+
+export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await prepared(db)<AccountRow & { ids: unknown }>('find_account', `${ACCOUNT_WITH_IDS} where a.id = ? group by a.id`, [id]);
+  return row ? toAccount(row) : undefined;
+}
+
+/** The account holding a legal identifier (CCCD, CMND, MST, BHXH) with all its identifiers, if any. */
+export async function findAccountByIdentifier(db: Db, type: IdentifierType, value: string): Promise<Account | undefined> {
+  const [row] = await prepared(db)<AccountRow & { ids: unknown }>('find_account_by_identifier',
+    `${ACCOUNT_WITH_IDS} where a.id = (select account_id from identifiers where type = ? and value = ? limit 1) group by a.id`, [type, value]);
+  return row ? toAccount(row) : undefined;
 }
 
 /** The account holding a legal identifier (CCCD, CMND, MST, BHXH), if any. */

@@ -10,15 +10,15 @@ import type { Config } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
 import { pseudonym } from '../shared/digest.ts';
 import { hit, hitSliding, release, reset } from '../shared/rate-limit.ts';
-import { findAccountIdByIdentifier } from './accounts.ts';
+import { findAccountByIdentifier, type Account } from './accounts.ts';
 import { parseMst, parsePersonalId } from './identifiers/index.ts';
 
 export type ThrottlePolicy = Pick<Config,
   | 'otpSecret' | 'loginWindowSeconds' | 'loginMaxFailuresPerAccount' | 'loginMaxFailuresPerIp' | 'loginMaxFailuresPerDevice'
   | 'loginMaxConsecutiveFailures' | 'loginFailureMemoryDays' | 'loginLockNoticeSeconds'>;
 
-/** Who a login name designates: the account when there is one, and the key of its counters. */
-export interface LoginSubject { accountId: string | undefined; key: string }
+/** Who a login name designates: the account when there is one (read whole: the step needs it), and the key of its counters. */
+export interface LoginSubject { accountId: string | undefined; account: Account | undefined; key: string }
 
 /** A login name as typed → the identifier it spells (every spelling the parsers accept gives one value). */
 function legalId(username: string): { type: 'cccd' | 'cmnd' | 'mst'; value: string } | undefined {
@@ -32,8 +32,8 @@ function legalId(username: string): { type: 'cccd' | 'cmnd' | 'mst'; value: stri
 export async function loginSubject(db: Db, secret: string, username: string): Promise<LoginSubject | null> {
   const id = legalId(username);
   if (!id) return null;
-  const accountId = await findAccountIdByIdentifier(db, id.type, id.value);
-  return { accountId, key: accountId ? accountKey(secret, accountId) : pseudonym(secret, `${id.type}:${id.value}`) };
+  const account = await findAccountByIdentifier(db, id.type, id.value);
+  return { accountId: account?.id, account, key: account ? accountKey(secret, account.id) : pseudonym(secret, `${id.type}:${id.value}`) };
 }
 
 export const accountKey = (secret: string, accountId: string) => pseudonym(secret, `account:${accountId}`);

@@ -59,9 +59,13 @@ export class OtpService {
     const id = randomUUID();
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = new Date(Date.now() + this.s.otpTtlSeconds * 1000);
-    // A new code replaces the old one: only the latest challenge of a flow can be used.
-    await this.db('otp_challenges').where({ flow_id: o.flowId, purpose: o.purpose }).whereNull('consumed_at').update({ consumed_at: this.db.fn.now() });
-    await this.db('otp_challenges').insert({ id, purpose: o.purpose, flow_id: o.flowId, phone: o.phone, code_hash: hmac(this.s.otpSecret, id, code), expires_at: expiresAt });
+    // A new code replaces the old one: only the latest challenge of a flow can be used (one statement:
+    // the update sees the table as it was before the insert).
+    await this.db.raw(
+      `with replaced as (update otp_challenges set consumed_at = now() where flow_id = ? and purpose = ? and consumed_at is null)
+       insert into otp_challenges (id, purpose, flow_id, phone, code_hash, expires_at) values (?, ?, ?, ?, ?, ?)`,
+      [o.flowId, o.purpose, id, o.purpose, o.flowId, o.phone, hmac(this.s.otpSecret, id, code), expiresAt],
+    );
     if (o.deliver !== false) await this.sms.send({ to: o.phone, text: o.message(code), idempotencyKey: id, notAfter: expiresAt });
     otpSends.inc({ outcome: 'queued' });
     return { ok: true, expiresAt, resendAt: new Date(Date.now() + this.s.otpResendCooldownSeconds * 1000) };
@@ -85,22 +89,28 @@ export class OtpService {
     return used > this.s.smsBudgetPerHour ? 'budget' : undefined;
   }
 
-  async verify(o: { purpose: string; flowId: string; code: string }): Promise<VerifyResult> {
-    const latest = await this.latest(o.flowId, o.purpose);
-    if (!latest || latest.consumed_at) return 'none';
-    // Count the attempt atomically before comparing: parallel guesses cannot exceed the limit.
-    const counted = await this.db('otp_challenges').where({ id: latest.id }).whereNull('consumed_at')
-      .increment('attempts', 1).returning(['attempts']) as { attempts: number }[];
-    const attempts = counted[0]?.attempts;
-    if (attempts === undefined) return 'none';
-    if (attempts > this.s.otpMaxAttempts) return 'too_many';
-    if (new Date(latest.expires_at).getTime() <= Date.now()) return 'expired';
+  /** `attempts`: how many codes the latest challenge has been given, this one included (0 when there is none). */
+  async verify(o: { purpose: string; flowId: string; code: string }): Promise<{ result: VerifyResult; attempts: number }> {
+    // The attempt is counted on the latest challenge, if still unused, before comparing, in the same
+    // statement that reads it: parallel guesses cannot exceed the limit.
+    const r = await this.db.raw(
+      `update otp_challenges set attempts = attempts + 1
+       where id = (select id from otp_challenges where flow_id = ? and purpose = ? order by sent_at desc limit 1) and consumed_at is null
+       returning id, code_hash, attempts, expires_at`,
+      [o.flowId, o.purpose],
+    );
+    const latest = (r.rows as Omit<ChallengeRow, 'sent_at' | 'consumed_at'>[])[0];
+    if (!latest) return { result: 'none', attempts: 0 };
+    const { attempts } = latest;
+    const result = (v: VerifyResult) => ({ result: v, attempts });
+    if (attempts > this.s.otpMaxAttempts) return result('too_many');
+    if (new Date(latest.expires_at).getTime() <= Date.now()) return result('expired');
     const code = o.code.replace(/\s/g, '');
     if (!/^\d{6}$/.test(code) || !safeEqual(hmac(this.s.otpSecret, latest.id, code), latest.code_hash)) {
-      return attempts >= this.s.otpMaxAttempts ? 'too_many' : 'wrong';
+      return result(attempts >= this.s.otpMaxAttempts ? 'too_many' : 'wrong');
     }
     const used = await this.db('otp_challenges').where({ id: latest.id }).whereNull('consumed_at').update({ consumed_at: this.db.fn.now() });
-    return used === 1 ? 'ok' : 'none';
+    return result(used === 1 ? 'ok' : 'none');
   }
 
   async resendAt(flowId: string, purpose: string): Promise<Date | undefined> {

@@ -3,6 +3,8 @@
 // the row to another), sends through the real gateway with the row's idempotency key (a repeat
 // after a lost answer is the same message), deletes it when delivered, retries with backoff, and
 // gives up after a few attempts: a metric and a log line with a pseudonym, never the number.
+// A message a request stores on this node is stored already claimed and sent at once (submit): the
+// same row, lease and retries as a claimed one, without the claim's statement or a wait for a poll.
 import type { Db } from '../db/knex.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import type { EmailGateway } from '../connectors/email/index.ts';
@@ -10,7 +12,7 @@ import { pseudonym } from '../shared/digest.ts';
 import type { Logger } from '../shared/logger.ts';
 import { outboxDeliveries } from '../shared/metrics.ts';
 import type { Config } from '../config/index.ts';
-import { OutboxEmailGateway, OutboxSmsGateway, type OutboxKind } from './outbox.ts';
+import { CLAIMED_COLUMNS, enqueue, enqueueClaimed, OutboxEmailGateway, OutboxSmsGateway, type ClaimedRow, type OutboxMessage } from './outbox.ts';
 
 export interface OutboxWorkerOptions {
   pollMs: number;
@@ -24,8 +26,6 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
 }
 
-interface ClaimedRow { id: number; kind: OutboxKind; recipient: string; subject: string | null; body: string; idempotency_key: string; attempts: number; expired: boolean }
-
 const MAX_BACKOFF_MS = 300_000;
 
 export class OutboxWorker {
@@ -33,6 +33,10 @@ export class OutboxWorker {
   private claiming: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** More due rows than room at the last look: look again as soon as a send ends. */
+  private backlog = false;
+  /** Hand-overs being stored, counted against the room before their rows exist. */
+  private reserved = 0;
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly db: Db, private readonly gateways: { sms: SmsGateway; email: EmailGateway }, private readonly o: OutboxWorkerOptions, private readonly logger: Logger) {}
@@ -43,7 +47,31 @@ export class OutboxWorker {
     this.kick();
   }
 
-  /** Look for due rows now (after an insert on this node, after a send finished, on every poll). */
+  private room(): number {
+    return (this.o.concurrency ?? 16) - this.inflight.size - this.reserved;
+  }
+
+  /**
+   * A request's message: stored first (the request returns once the row exists), then sent by this
+   * node at once if it has room, without a claim (the row is stored claimed, with the lease); else
+   * stored due now for the next look. Retries, the lease and the idempotency key are the claim's.
+   */
+  readonly submit = async (m: OutboxMessage): Promise<void> => {
+    if (this.stopped || this.room() <= 0) {
+      if (await enqueue(this.db, m)) { this.backlog = true; this.kick(); }
+      return;
+    }
+    this.reserved++;
+    let row: ClaimedRow | undefined;
+    try {
+      row = await enqueueClaimed(this.db, m, this.o.leaseMs);
+    } finally {
+      this.reserved--;
+    }
+    if (row) this.track(row);
+  };
+
+  /** Look for due rows now (on every poll, and after a send ended while rows were waiting for room). */
   readonly kick = (): void => {
     if (this.stopped) return;
     if (this.claiming) { this.again = true; return; }
@@ -64,21 +92,26 @@ export class OutboxWorker {
   }
 
   private async claim(): Promise<void> {
-    const room = (this.o.concurrency ?? 16) - this.inflight.size;
+    const room = this.room();
+    this.backlog = room <= 0;
     if (room <= 0) return;
     const r = await this.db.raw(
       `update outbox set attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
        where id in (select id from outbox where failed_at is null and next_attempt_at <= now()
                     order by next_attempt_at limit ? for update skip locked)
-       returning id, kind, recipient, subject, body, idempotency_key, attempts, (not_after is not null and not_after <= now()) as expired`,
+       returning ${CLAIMED_COLUMNS}`,
       [this.o.leaseMs / 1000, room],
     );
-    for (const row of r.rows as ClaimedRow[]) {
-      const p: Promise<void> = this.deliver(row)
-        .catch((e: unknown) => this.logger.error('outbox delivery bookkeeping failed', { kind: row.kind, error: e instanceof Error ? e.message : String(e) }))
-        .finally(() => { this.inflight.delete(p); this.kick(); });
-      this.inflight.add(p);
-    }
+    const rows = r.rows as ClaimedRow[];
+    if (rows.length >= room) this.backlog = true;
+    for (const row of rows) this.track(row);
+  }
+
+  private track(row: ClaimedRow): void {
+    const p: Promise<void> = this.deliver(row)
+      .catch((e: unknown) => this.logger.error('outbox delivery bookkeeping failed', { kind: row.kind, error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => { this.inflight.delete(p); if (this.backlog) this.kick(); });
+    this.inflight.add(p);
   }
 
   private async deliver(row: ClaimedRow): Promise<void> {
@@ -118,5 +151,5 @@ export function outboxLeaseMs(cfg: { smsTimeoutMs: number; smsRetries: number; e
 export function startOutbox(cfg: Pick<Config, 'outboxPollMs' | 'outboxMaxAttempts' | 'outboxRetryBaseMs' | 'otpSecret' | 'smsTimeoutMs' | 'smsRetries' | 'emailTimeoutMs'>, db: Db, real: { sms: SmsGateway; email: EmailGateway }, logger: Logger) {
   const worker = new OutboxWorker(db, real, { pollMs: cfg.outboxPollMs, maxAttempts: cfg.outboxMaxAttempts, retryBaseMs: cfg.outboxRetryBaseMs, leaseMs: outboxLeaseMs(cfg), secret: cfg.otpSecret }, logger);
   worker.start();
-  return { sms: new OutboxSmsGateway(db, real.sms.kind, worker.kick), email: new OutboxEmailGateway(db, real.email.kind, worker.kick), stop: () => worker.stop() };
+  return { sms: new OutboxSmsGateway(real.sms.kind, worker.submit), email: new OutboxEmailGateway(real.email.kind, worker.submit), stop: () => worker.stop() };
 }

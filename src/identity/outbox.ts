@@ -17,6 +17,11 @@ export interface OutboxMessage {
   notAfter?: Date | undefined;
 }
 
+/** A row the worker of one node holds: claimed by it until the lease ends (another node then retries it). */
+export interface ClaimedRow { id: number; kind: OutboxKind; recipient: string; subject: string | null; body: string; idempotency_key: string; attempts: number; expired: boolean }
+
+export const CLAIMED_COLUMNS = 'id, kind, recipient, subject, body, idempotency_key, attempts, (not_after is not null and not_after <= now()) as expired';
+
 /** Stores a message once per idempotency key (a repeat is the same message); true when it is new. */
 export async function enqueue(db: Db, m: OutboxMessage): Promise<boolean> {
   const rows = await db('outbox')
@@ -25,20 +30,39 @@ export async function enqueue(db: Db, m: OutboxMessage): Promise<boolean> {
   return rows.length > 0;
 }
 
+/**
+ * Stores a message already claimed for `leaseMs`, as the worker's claim would leave it (first attempt
+ * counted, due again only when the lease ends), so the node that stored it sends it without claiming
+ * it again. Undefined when the idempotency key was stored before (a repeat is not sent twice).
+ */
+export async function enqueueClaimed(db: Db, m: OutboxMessage, leaseMs: number): Promise<ClaimedRow | undefined> {
+  const r = await db.raw(
+    `insert into outbox (kind, recipient, subject, body, idempotency_key, not_after, attempts, next_attempt_at)
+     values (?, ?, ?, ?, ?, ?, 1, now() + make_interval(secs => ?))
+     on conflict (kind, idempotency_key) do nothing
+     returning ${CLAIMED_COLUMNS}`,
+    [m.kind, m.recipient, m.subject ?? null, m.body, m.idempotencyKey, m.notAfter ?? null, leaseMs / 1000],
+  );
+  return (r.rows as ClaimedRow[])[0];
+}
+
+/** How a request hands a message over: the worker of its node stores it and sends it (outbox-worker.ts). */
+export type Submit = (m: OutboxMessage) => Promise<void>;
+
 export class OutboxSmsGateway implements SmsGateway {
   /** `kind` is the real gateway's: callers that show "sandbox" still see it. */
-  constructor(private readonly db: Db, readonly kind: SmsGateway['kind'], private readonly kick: () => void) {}
+  constructor(readonly kind: SmsGateway['kind'], private readonly submit: Submit) {}
 
   async send(msg: SmsMessage): Promise<void> {
-    if (await enqueue(this.db, { kind: 'sms', recipient: msg.to, body: msg.text, idempotencyKey: msg.idempotencyKey, notAfter: msg.notAfter })) this.kick();
+    await this.submit({ kind: 'sms', recipient: msg.to, body: msg.text, idempotencyKey: msg.idempotencyKey, notAfter: msg.notAfter });
   }
 }
 
 export class OutboxEmailGateway implements EmailGateway {
-  constructor(private readonly db: Db, readonly kind: EmailGateway['kind'], private readonly kick: () => void) {}
+  constructor(readonly kind: EmailGateway['kind'], private readonly submit: Submit) {}
 
   async send(msg: EmailMessage): Promise<void> {
-    if (await enqueue(this.db, { kind: 'email', recipient: msg.to, subject: msg.subject, body: msg.text, idempotencyKey: msg.idempotencyKey })) this.kick();
+    await this.submit({ kind: 'email', recipient: msg.to, subject: msg.subject, body: msg.text, idempotencyKey: msg.idempotencyKey });
   }
 }
 

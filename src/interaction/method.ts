@@ -64,8 +64,22 @@ export interface AuthMethod {
    * link the credential to it (and raise the level, as in step-up). The text is the action's label.
    */
   link?: Text;
+  /**
+   * The method's first page may be the login page itself (the seed's one page: the ID number and
+   * password form, the other methods beside it as tabs), sparing the request of a chooser. The first
+   * method offered, if it has this, is shown so; `beside` lists every method offered, itself included.
+   */
+  loginPage?(ctx: Context, deps: MethodDeps, beside: LoginPageLocals): Promise<void>;
   /** Mounts the method's routes; paths must start with `/interaction/:uid/<id>`. */
   mount(router: Router, deps: MethodDeps): void;
+}
+
+/** What the login page shows beside a method's form: the service, the level it asks, the methods offered. */
+export interface LoginPageLocals {
+  clientName: string;
+  minimum: Level | undefined;
+  methods: { id: string; label: Text; hint?: Text | undefined }[];
+  federated: { id: string; label: Text; hint?: Text | undefined }[];
 }
 
 export interface CredentialKind {

@@ -18,7 +18,7 @@ export interface OtpPageLocals {
   flowId?: string;
 }
 
-export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' | 'clientIp'>, purpose: string, smsKey: string) {
+export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'render' | 'clientIp'>, purpose: string, smsKey: string) {
   const minutes = Math.round(deps.cfg.otpTtlSeconds / 60);
 
   /** `identity`: the normalised ID number the code is for, when there is one (capped across phones). */
@@ -39,10 +39,9 @@ export function otpStep(deps: Pick<MethodDeps, 'otp' | 'cfg' | 'db' | 'render' |
   /** Verifies the code; on failure returns the page locals that explain it. */
   const verify = async (ctx: Context, flowId: string, code: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string>; errorParams: Record<string, number> }> => {
     if (!/^\d{6}$/.test(code)) return { ok: false, errors: { code: 'otp.err.format' }, errorParams: {} };
-    const result = await deps.otp.verify({ purpose, flowId, code });
+    const { result, attempts } = await deps.otp.verify({ purpose, flowId, code });
     if (result === 'ok') return { ok: true };
-    const row = await deps.db('otp_challenges').where({ flow_id: flowId, purpose }).orderBy('sent_at', 'desc').first('attempts');
-    return { ok: false, errors: { code: `otp.err.${result}` }, errorParams: { left: Math.max(0, deps.cfg.otpMaxAttempts - Number(row?.attempts ?? 0)) } };
+    return { ok: false, errors: { code: `otp.err.${result}` }, errorParams: { left: Math.max(0, deps.cfg.otpMaxAttempts - attempts) } };
   };
 
   /** Resend: the page with "sent" or with why not. */

@@ -1,36 +1,20 @@
 // The hosted interaction pages: chooser, step-up, consent, cancel. Each method mounts its own steps.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
 import { findAccount } from '../identity/accounts.ts';
 import { AppError, SessionExpired } from '../shared/errors.ts';
+import { interactionOf, interactionResult, type Details } from './current.ts';
 import { LINK_PARAM } from '../provider/configuration.ts';
-import { addMessages, useUiLocales } from '../shared/i18n.ts';
+import { addMessages } from '../shared/i18n.ts';
 import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from './levels.ts';
-import type { MethodDeps } from './method.ts';
+import type { AuthMethod, MethodDeps } from './method.ts';
 import type { MethodRegistry } from './registry.ts';
-import { isStoreUnavailable } from '../db/store-unavailable.ts';
 
 addMessages({
   'error.account_unavailable': { vi: 'Tài khoản này hiện không thể đăng nhập. Vui lòng liên hệ bộ phận hỗ trợ.', en: 'This account cannot sign in at the moment. Please contact support.' },
   'error.link_unknown': { vi: 'Phương thức xác thực này không thể thêm vào tài khoản.', en: 'This sign-in method cannot be added to an account.' },
 });
-
-type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-export async function interactionOf(provider: Provider, ctx: Context): Promise<Details> {
-  try {
-    const d = await provider.interactionDetails(ctx.req, ctx.res);
-    if (ctx.params.uid && d.uid !== ctx.params.uid) throw SessionExpired();
-    useUiLocales(ctx, d.params.ui_locales);
-    return d;
-  } catch (e) {
-    // Redis down (REDIS_URL) is an outage to retry (503), not an expired sign-in to start again.
-    if (isStoreUnavailable(e)) throw e;
-    throw SessionExpired();
-  }
-}
 
 export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry }): Router {
   const { provider, db, registry, render } = deps;
@@ -59,11 +43,13 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
       if (accountId && prompt.reasons.includes('acr_below')) {
         return showStepUp(ctx, db, deps, details, name, accountId, req.minimum ?? 3);
       }
-      return render(ctx, 'chooser', {
-        uid: details.uid, clientName: name, minimum: req.minimum,
-        methods: registry.forChooser('login', req.minimum).filter((m) => !m.amr.includes('fed')).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
-        federated: registry.forChooser('login', req.minimum).filter((m) => m.amr.includes('fed')).map((m) => ({ id: m.id, label: m.label, hint: m.hint })),
-      });
+      const offered = registry.forChooser('login', req.minimum);
+      const own = offered.filter((m) => !m.amr.includes('fed'));
+      const link = (m: AuthMethod) => ({ id: m.id, label: m.label, hint: m.hint });
+      const beside = { clientName: name, minimum: req.minimum, methods: own.map(link), federated: offered.filter((m) => m.amr.includes('fed')).map(link) };
+      // The first method's form is the login page when it can be (no chooser request of its own).
+      if (own[0]?.loginPage) return own[0].loginPage(ctx, deps, beside);
+      return render(ctx, 'chooser', { uid: details.uid, ...beside });
     }
     if (prompt.name === 'consent') {
       const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
@@ -105,7 +91,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    const redirectTo = await interactionResult(provider, ctx, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
     ctx.status = 303;
     ctx.redirect(redirectTo);
   });
@@ -113,7 +99,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
   // "Cancel and return to the site", and "deny" on the consent page.
   router.post('/interaction/:uid/abort', async (ctx) => {
     await interactionOf(provider, ctx);
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+    const redirectTo = await interactionResult(provider, ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
     ctx.status = 303;
     ctx.redirect(redirectTo);
   });
@@ -130,7 +116,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
     const wantsContinue = (ctx.request.body as Record<string, unknown> | undefined)?.continue === '1';
     if (wantsContinue && !req.essential && !req.unsatisfiable) {
       const current = await provider.Session.findByUid(session.uid);
-      const redirectTo = await provider.interactionResult(ctx.req, ctx.res, {
+      const redirectTo = await interactionResult(provider, ctx, {
         // The same login again (same time, acr and amr): only the marker is new.
         login: { accountId: session.accountId, acr: current?.acr, amr: current?.amr, ts: current?.loginTs, remember: true },
         [KEEP_LEVEL]: true,
@@ -138,7 +124,7 @@ export function interactionRouter(deps: MethodDeps & { registry: MethodRegistry 
       ctx.status = 303;
       return ctx.redirect(redirectTo);
     }
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, {
+    const redirectTo = await interactionResult(provider, ctx, {
       error: 'unmet_authentication_requirements',
       error_description: offered ? 'the person declined to raise the assurance level' : 'the account cannot reach the requested assurance level now',
     }, { mergeWithLastSubmission: false });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { startServer, registerClient, postgresOnly, SANDBOX, EMBEDDED, type TestServer } from '../support/server.ts';
 import { shortLivedStores } from '../support/redis.ts';
-import { newAgent, loginL1, csrfOf, follow, pathOf } from '../support/browser.ts';
+import { newAgent, loginL1, csrfOf, follow, pathOf, latestOtp } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { accountIdOf, openPortal } from '../support/portal.ts';
 
@@ -139,6 +139,39 @@ for (const store of shortLivedStores(EMBEDDED)) describe(`single-use values unde
     const statuses = answers.map((a) => a.status);
     assert.equal(statuses.filter((x) => x === 303).length, 1, `one goes on: ${JSON.stringify(statuses)}`);
     assert.equal(statuses.filter((x) => x === 410).length, PARALLEL - 1, `the others find the state used: ${JSON.stringify(statuses)}`);
+  });
+
+  /** Up to the SMS code page of an L1 login: the page's form token, the code step's URL and the code sent. */
+  async function atCodePage() {
+    const rp = await startRp(s.issuer, CLIENT_ID, SECRET, { scope: 'openid' });
+    const agent = newAgent(s.issuer);
+    const first = await follow(agent, s.issuer, rp.authUrl);
+    const uid = /\/interaction\/([^/?]+)/.exec(first.url!)![1]!;
+    const form = await agent.get(`/interaction/${uid}/password_otp`).expect(200);
+    await agent.post(`/interaction/${uid}/password_otp`).type('form')
+      .send({ _csrf: csrfOf(form.text), username: SANDBOX.citizen2.username, password: SANDBOX.citizen2.password }).expect(303);
+    const page = await agent.get(`/interaction/${uid}/password_otp/otp`).expect(200);
+    return { agent, csrf: csrfOf(page.text), url: `/interaction/${uid}/password_otp/otp`, code: await latestOtp(agent, SANDBOX.citizen2.phone) };
+  }
+
+  it(`an SMS code sent ${PARALLEL} times at once signs in once`, async () => {
+    const { agent, csrf, url, code } = await atCodePage();
+    const answers = await Promise.all(Array.from({ length: PARALLEL }, () => agent.post(url).type('form').send({ _csrf: csrf, code }).redirects(0)));
+    const onward = answers.filter((a) => a.status === 303 && String(a.headers.location).includes('/auth/'));
+    assert.equal(onward.length, 1, `one use goes on to the relying party: ${JSON.stringify(answers.map((a) => a.status))}`);
+  });
+
+  it(`${PARALLEL} guesses at one SMS code at once: only OTP_MAX_ATTEMPTS are checked, then even the right code is refused`, async () => {
+    const { agent, csrf, url, code } = await atCodePage();
+    const wrong = code === '000000' ? '111111' : '000000';
+    const answers = await Promise.all(Array.from({ length: PARALLEL }, () => agent.post(url).type('form').send({ _csrf: csrf, code: wrong }).redirects(0)));
+    assert.ok(answers.every((a) => a.status === 400), JSON.stringify(answers.map((a) => a.status)));
+    const max = s.cfg.otpMaxAttempts;
+    assert.equal(answers.filter((a) => /Mã OTP không đúng/.test(a.text)).length, max - 1, 'the guesses before the last allowed one say "wrong"');
+    assert.equal(answers.filter((a) => /quá số lần/.test(a.text)).length, PARALLEL - max + 1, 'every other guess meets the limit');
+    const right = await agent.post(url).type('form').send({ _csrf: csrf, code }).redirects(0);
+    assert.equal(right.status, 400);
+    assert.match(right.text, /quá số lần/);
   });
 
   describe(`two nodes on one database${store.name === 'redis' ? ' and one Redis' : ''}`, () => {

@@ -93,6 +93,20 @@ describe('security: SMS goes through a stored outbox (issue 11, finding 5)', fun
     assert.equal((await outboxRows(s)).length, 0);
   });
 
+  it('the node that stores a code sends it itself, the row claimed for the lease meanwhile: no other node takes it', async () => {
+    const from = gw.seen.length;
+    await forgot(newAgent(s.issuer), SANDBOX.citizen2.username);
+    await gw.received(from + 1);
+    const held = gw.seen[from]!;
+    const [row] = await s.db('outbox').where({ idempotency_key: held.key }) as { attempts: number; next_attempt_at: Date | string }[];
+    assert.ok(row, 'stored before it is sent, kept while the gateway holds it');
+    assert.equal(row.attempts, 1, 'its first attempt is counted, as a claim counts it');
+    assert.ok(new Date(row.next_attempt_at).getTime() > Date.now() + 30_000, 'due again only when the lease ends (a node that dies mid-send leaves it to another)');
+    held.release();
+    await drained(s.db);
+    assert.equal(gw.seen.filter((h) => h.key === held.key).length, 1, 'sent once');
+  });
+
   it('a gateway error is retried with the same Idempotency-Key until it is delivered, once', async () => {
     gw.mode = 'answer';
     gw.script = [503, 503];

@@ -1,7 +1,7 @@
 // L1: ID number (CCCD/CMND) or tax code + password + captcha, then an SMS OTP to the registered phone.
 import './messages.ts';
 import { defineMethod } from '../../interaction/method.ts';
-import { mountPasswordOtp } from './routes.ts';
+import { mountPasswordOtp, passwordLoginPage } from './routes.ts';
 
 export const passwordOtpMethod = defineMethod({
   id: 'password_otp',
@@ -16,6 +16,8 @@ export const passwordOtpMethod = defineMethod({
     { type: 'password', label: { vi: 'Mật khẩu (kèm OTP qua SMS)', en: 'Password (with SMS codes)' }, signsIn: true },
     { type: 'totp', label: { vi: 'Ứng dụng xác thực (thay cho SMS)', en: 'Authenticator app (instead of SMS)' }, signsIn: false },
   ],
+  // The seed's login page is this form, with SIM, USB and Vietnam Post beside it.
+  loginPage: passwordLoginPage,
   mount: mountPasswordOtp,
 });
 

@@ -1,20 +1,20 @@
 // L1 steps: /interaction/:uid/password_otp (ID + password + captcha) → …/otp (SMS code) → finish.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { findAccount, type Account } from '../../identity/accounts.ts';
+import type { Account } from '../../identity/accounts.ts';
 import { audit } from '../../identity/audit.ts';
-import { credentialsOf } from '../../identity/credentials.ts';
+import { credentialsOf, type Credential } from '../../identity/credentials.ts';
 import { maskPhone } from '../../identity/identifiers/index.ts';
 import { admitGuess, lockedBy, lockNoticeDue, loginSubject, recordSuccess, type Refusal } from '../../identity/login-throttle.ts';
 import { smsNotifier } from '../../identity/notices.ts';
 import { afterPasswordProved } from '../../identity/legacy-password-upgrade.ts';
 import { burnPasswordTime, PASSWORD_CREDENTIAL, verifyPassword, type PasswordConfig } from '../../identity/passwords.ts';
-import type { MethodDeps } from '../../interaction/method.ts';
+import type { LoginPageLocals, MethodDeps } from '../../interaction/method.ts';
 import { otpStep, type OtpPageLocals } from '../../interaction/otp-step.ts';
 import { deleteFlow, loadFlow, saveFlow } from '../../shared/flows.ts';
 import { translate, langOf } from '../../shared/i18n.ts';
 import { hit } from '../../shared/rate-limit.ts';
-import { hasTotp, verifySecondFactor } from '../../identity/totp.ts';
+import { TOTP_CREDENTIAL, verifySecondFactor } from '../../identity/totp.ts';
 import { deviceCookies } from '../../web/device-cookie.ts';
 
 const ID = 'password_otp';
@@ -34,6 +34,14 @@ function primaryPhone(a: Account): string | undefined {
   return a.identifiers.find((i) => i.type === 'phone' && i.primary && i.verified)?.value;
 }
 
+/** The form, on its own page or as the login page with the other methods `beside` it (errors and typed values in `extra`). */
+export async function showLoginForm(ctx: Context, deps: Pick<MethodDeps, 'captcha' | 'render' | 'interaction'>, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const d = await deps.interaction(ctx); // the request's own copy: no second find
+  deps.render(ctx, 'methods/password_otp/login', { uid: d.uid, captcha: await deps.captcha.create(ctx), values: { username: d.params.login_hint ?? '' }, ...extra }, status);
+}
+
+export const passwordLoginPage = (ctx: Context, deps: MethodDeps, beside: LoginPageLocals) => showLoginForm(ctx, deps, { beside });
+
 export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   const { cfg, db, captcha, render } = deps;
   const devices = deviceCookies({ keys: cfg.cookieKeys, pseudonymSecret: cfg.otpSecret, maxAgeDays: cfg.deviceCookieDays });
@@ -42,13 +50,9 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
   const base = `/interaction/:uid/${ID}`;
   const flowId = (uid: string) => `${uid}:${ID}`;
 
-  const showForm = async (ctx: Context, uid: string, extra: Record<string, unknown> = {}, status = 200) =>
-    render(ctx, 'methods/password_otp/login', { uid, captcha: await captcha.create(ctx), ...extra }, status);
+  const showForm = (ctx: Context, extra: Record<string, unknown>, status: number) => showLoginForm(ctx, deps, extra, status);
 
-  router.get(base, async (ctx) => {
-    const d = await deps.interaction(ctx);
-    await showForm(ctx, d.uid, { values: { username: d.params.login_hint ?? '' } });
-  });
+  router.get(base, async (ctx) => showLoginForm(ctx, deps));
 
   router.post(base, async (ctx) => {
     const d = await deps.interaction(ctx);
@@ -60,7 +64,7 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     if (subject === null) errors.username = 'pwotp.err.username';
     if (!password) errors.password = 'pwotp.err.password_required';
     if (!(await captcha.check(body.captcha_id, body.captcha))) errors.captcha = 'pwotp.err.captcha';
-    if (!subject || Object.keys(errors).length) return showForm(ctx, d.uid, { errors, values: { username } }, 400);
+    if (!subject || Object.keys(errors).length) return showForm(ctx, { errors, values: { username } }, 400);
 
     // Counted before the check (src/identity/login-throttle.ts): parallel guesses cannot get past a limit.
     const ip = deps.clientIp(ctx);
@@ -68,11 +72,13 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
     const admitted = await admitGuess(db, cfg, subject, ip, device?.nonce);
     if (!admitted.ok) {
       await audit(db, { action: 'login', accountId: subject.accountId, ip, method: ID, result: 'failure', details: { reason: 'throttled', limit: admitted.reason } });
-      return showForm(ctx, d.uid, { formError: REFUSAL_MESSAGE[admitted.reason], formErrorParams: { minutes: Math.ceil(cfg.loginWindowSeconds / 60) }, values: { username } }, 429);
+      return showForm(ctx, { formError: REFUSAL_MESSAGE[admitted.reason], formErrorParams: { minutes: Math.ceil(cfg.loginWindowSeconds / 60) }, values: { username } }, 429);
     }
 
-    const account = subject.accountId ? await findAccount(db, subject.accountId) : undefined;
-    const cred = account ? (await credentialsOf<PasswordConfig>(db, account.id, PASSWORD_CREDENTIAL))[0] : undefined;
+    const account = subject.account;
+    // Every credential in one read: the password's, and whether an authenticator app replaces the SMS.
+    const creds = account ? await credentialsOf<unknown>(db, account.id) : [];
+    const cred = creds.find((c) => c.type === PASSWORD_CREDENTIAL) as Credential<PasswordConfig> | undefined;
     const ok = cred ? await verifyPassword(cred.config.hash, password) : (await burnPasswordTime(password), false);
     if (!ok || !account || account.status !== 'active') {
       await audit(db, { action: 'login', accountId: account?.id, ip, userAgent: ctx.get('user-agent'), method: ID, result: 'failure', clientId: String(d.params.client_id), details: { reason: 'credentials', trustedDevice: admitted.ticket.trusted } });
@@ -80,19 +86,19 @@ export function mountPasswordOtp(router: Router, deps: MethodDeps): void {
       if (lock && account && (await lockNoticeDue(db, cfg, admitted.ticket, lock))) {
         await notify(ctx, account, LOCK_SMS[lock], `login-${lock}:${account.id}:${Math.floor(Date.now() / 1000 / cfg.loginWindowSeconds)}`);
       }
-      return showForm(ctx, d.uid, { formError: 'pwotp.err.credentials', values: { username } }, 400);
+      return showForm(ctx, { formError: 'pwotp.err.credentials', values: { username } }, 400);
     }
     // An imported legacy hash becomes argon2id now; a weak one may have to be reset first (IMPORT_WEAK_HASH_POLICY).
     if ((await afterPasswordProved(db, cred!, password, cfg.importWeakHashPolicy, { ip, method: ID })) === 'reset') {
-      return showForm(ctx, d.uid, { formError: 'pwotp.err.reset_required', values: { username } }, 400);
+      return showForm(ctx, { formError: 'pwotp.err.reset_required', values: { username } }, 400);
     }
     await recordSuccess(db, cfg, admitted.ticket);
 
     const phone = primaryPhone(account);
-    if (!phone) return showForm(ctx, d.uid, { formError: 'pwotp.err.no_phone', values: { username } }, 400);
+    if (!phone) return showForm(ctx, { formError: 'pwotp.err.no_phone', values: { username } }, 400);
     await saveFlow<FlowData>(db, { id: flowId(d.uid), kind: ID, state: 'otp', data: { accountId: account.id, phone }, expiresAt: new Date(Date.now() + 1800_000) });
     // An enrolled authenticator app replaces the SMS (which stays one click away).
-    if (await hasTotp(db, account.id)) {
+    if (creds.some((c) => c.type === TOTP_CREDENTIAL)) {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${d.uid}/${ID}/totp`);
     }
