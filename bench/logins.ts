@@ -63,22 +63,41 @@ export async function loginLoad(t: Target, inbox: SmsInbox, o: { concurrency: nu
   };
 }
 
-/** Takes the target's statement counts (and starts them again from zero). */
-export async function takeStatements(t: Target): Promise<Map<string, number>> {
+interface Taken { sql: Map<string, number>; redis: Map<string, number>; redisRoundTrips: number }
+
+/** Takes the target's statement and Redis command counts (and starts them again from zero). */
+export async function takeStatements(t: Target): Promise<Taken> {
   const res = await request(`http://127.0.0.1:${t.controlPort}/`, { method: 'POST' });
-  return new Map(Object.entries(await res.body.json() as Record<string, number>));
+  const body = await res.body.json() as { sql: Record<string, number>; redis: Record<string, number>; redisRoundTrips: number };
+  return { sql: new Map(Object.entries(body.sql)), redis: new Map(Object.entries(body.redis)), redisRoundTrips: body.redisRoundTrips };
 }
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
-export interface StatementCount { perItem: number; bySql: [string, number][]; byStep?: Map<Step, number> }
+/** Redis commands per item (REDIS_URL targets): all of them, round trips, and by command and kind of key. */
+export interface RedisCount { perItem: number; roundTrips: number; byCommand: [string, number][] }
+
+export interface StatementCount { perItem: number; bySql: [string, number][]; byStep?: Map<Step, number>; redis: RedisCount }
+
+/** Adds up what was taken, per item. */
+function redisTotals() {
+  const byCommand = new Map<string, number>();
+  let trips = 0;
+  return {
+    add(t: Taken) { for (const [k, v] of t.redis) byCommand.set(k, (byCommand.get(k) ?? 0) + v); trips += t.redisRoundTrips; },
+    per(n: number): RedisCount {
+      return { perItem: sum(byCommand) / n, roundTrips: trips / n, byCommand: [...byCommand].map(([k, v]) => [k, v / n] as [string, number]).sort((a, b) => b[1] - a[1]) };
+    },
+  };
+}
 
 /** Statements sent to the database per login, per step and per statement text (n logins one at a time). */
 export async function statementsPerLogin(t: Target, inbox: SmsInbox, n: number, firstAccount: number): Promise<StatementCount> {
   const dispatcher = new Agent({ connections: 2 });
   const byStep = new Map<Step, number>();
   const bySql = new Map<string, number>();
-  const add = (m: Map<string, number>) => { for (const [k, v] of m) bySql.set(k, (bySql.get(k) ?? 0) + v); return sum(m); };
+  const redis = redisTotals();
+  const add = (taken: Taken) => { redis.add(taken); for (const [k, v] of taken.sql) bySql.set(k, (bySql.get(k) ?? 0) + v); return sum(taken.sql); };
   await takeStatements(t);
   for (let i = 0; i < n; i++) {
     await loginOnce(t.origin, dispatcher, inbox, { ...benchAccount(firstAccount + i), password: BENCH_PASSWORD }, async (s) => {
@@ -91,7 +110,7 @@ export async function statementsPerLogin(t: Target, inbox: SmsInbox, n: number, 
   byStep.set('token', (byStep.get('token') ?? 0) + rest);
   await dispatcher.close();
   for (const [s, v] of byStep) byStep.set(s, v / n);
-  return { perItem: sum(bySql) / n, byStep, bySql: [...bySql].map(([k, v]) => [k, v / n] as [string, number]).sort((a, b) => b[1] - a[1]) };
+  return { perItem: sum(bySql) / n, byStep, bySql: [...bySql].map(([k, v]) => [k, v / n] as [string, number]).sort((a, b) => b[1] - a[1]), redis: redis.per(n) };
 }
 
 /** Statements per request of one kind (n requests made by `one`, one at a time). */
@@ -99,6 +118,9 @@ export async function statementsPer(t: Target, n: number, one: (i: number) => Pr
   await takeStatements(t);
   for (let i = 0; i < n; i++) await one(i);
   await new Promise((r) => setTimeout(r, 200));
-  const m = await takeStatements(t);
-  return { perItem: sum(m) / n, bySql: [...m].map(([k, v]) => [k, v / n] as [string, number]).sort((a, b) => b[1] - a[1]) };
+  const taken = await takeStatements(t);
+  const redis = redisTotals();
+  redis.add(taken);
+  const m = taken.sql;
+  return { perItem: sum(m) / n, bySql: [...m].map(([k, v]) => [k, v / n] as [string, number]).sort((a, b) => b[1] - a[1]), redis: redis.per(n) };
 }

@@ -1,9 +1,11 @@
-// npm run bench [-- --accounts N --seconds S --smoke]
+// npm run bench [-- --accounts N --seconds S --smoke --redis URL|off]
 // 1. argon2id verifies/s on the provider's core (the physical limit of a password login);
 // 2. the whole L1 login through the pages, as a browser does it, N accounts created in bulk, the SMS
 //    read from a loopback HTTP gateway; per-request breakdown, CPU per login, p99, peak RSS;
 // 3. database statements (round trips) per login and per token grant;
 // 4. token-endpoint throughput of DVC ID against a bare oidc-provider (same keys, in-memory store);
+// 5. when Redis answers (--redis, default redis://127.0.0.1:6379; `off` skips it): the same counts and a
+//    c=8 login run with REDIS_URL, to show what short-lived state in Redis takes off PostgreSQL;
 // each server pinned to one core, the load generator and a local PostgreSQL on the other. Every goal is
 // printed as a ratio within this run: absolute numbers vary by host and by what else runs on it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import { ensureAccounts } from './accounts.ts';
 import { STEPS } from './login.ts';
 import { loginLoad, statementsPer, statementsPerLogin, type LoginRun, type StatementCount, type Target } from './logins.ts';
@@ -21,6 +24,7 @@ import { startSmsGateway } from './sms-gateway.ts';
 
 const { values: args } = parseArgs({ options: {
   accounts: { type: 'string', default: '1000' }, seconds: { type: 'string' }, smoke: { type: 'boolean', default: false },
+  redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
 } });
 const SMOKE = args.smoke;
 const ACCOUNTS = Number(args.accounts);
@@ -81,6 +85,14 @@ function startTarget(kind: 'ours' | 'bare', port: number, env: Record<string, st
   });
 }
 
+/** Stops a target and waits until it is gone (its port is free for the next). */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  return gone;
+}
+
 interface Result { rps: number; p99: number; errors: number }
 
 async function tokenRequest(port: number, body: string, dispatcher?: Agent) {
@@ -128,7 +140,32 @@ async function grantLoads(port: number, tokens: { codes: string[]; refresh: stri
   return { client_credentials: cc, refresh_token: rt, authorization_code: ac };
 }
 
+/** This run's key prefix in Redis, or undefined when no Redis answers at --redis. */
+const REDIS_PREFIX = `dvc-bench-${process.pid}:`;
+async function redisAnswers(url: string): Promise<boolean> {
+  if (url === 'off') return false;
+  const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  c.on('error', () => undefined);
+  try { await c.connect(); return (await c.ping()) === 'PONG'; } catch { return false; } finally { c.disconnect(); }
+}
+
+/** Deletes this run's keys (the counters and models of the Redis target). */
+async function dropRedisKeys(url: string): Promise<void> {
+  const c = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await c.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await c.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    c.disconnect();
+  }
+}
+
 await ensureDatabase();
+const REDIS = (await redisAnswers(args.redis)) ? args.redis : undefined;
 const argon1 = await argon2PerSecond(1);
 const argon4 = await argon2PerSecond(4);
 
@@ -137,8 +174,9 @@ const dbPinned = pin && new URL(DB).hostname === '127.0.0.1' && pinPostgres('1')
 let logins: { warm: LoginRun; c8: LoginRun; c32: LoginRun; big?: LoginRun; statements: StatementCount; created: { created: number; seconds: number }[]; idleRss: number };
 let ourGrants: Record<Grant, Result>;
 const grantStatements = {} as Record<Grant, StatementCount>;
+let withRedis: { statements: StatementCount; grants: Record<Grant, StatementCount>; c8: LoginRun } | undefined;
 try {
-  const { child, tokens } = await startTarget('ours', 4801, { BENCH_SMS_URL: inbox.url });
+  const { child, tokens } = await startTarget('ours', 4801, { BENCH_SMS_URL: inbox.url, REDIS_URL: '' });
   const t: Target = { origin: 'http://127.0.0.1:4801', pid: child.pid!, controlPort: 4802 };
   try {
     const idleRss = memoryMiB(t.pid).rss;
@@ -159,7 +197,24 @@ try {
     }
     logins = { warm, c8, c32, big, statements, created, idleRss };
   } finally {
-    child.kill('SIGTERM');
+    await stop(child);
+  }
+  if (REDIS) {
+    // The same app with REDIS_URL on the same port (the database remembers its issuer): the same
+    // counts, and logins at c=8 for the ratio within this run.
+    const r = await startTarget('ours', 4801, { BENCH_SMS_URL: inbox.url, REDIS_URL: REDIS, REDIS_PREFIX });
+    const rt: Target = { origin: 'http://127.0.0.1:4801', pid: r.child.pid!, controlPort: 4802 };
+    try {
+      const grants = {} as Record<Grant, StatementCount>;
+      for (const g of GRANTS) grants[g] = await statementsPer(rt, COUNTED, async (i) => { await tokenRequest(4801, grantBody(g, r.tokens, i)); });
+      await loginLoad(rt, inbox, { concurrency: 2, seconds: SMOKE ? 0.5 : 3, accounts: BASE_ACCOUNTS });
+      const statements = await statementsPerLogin(rt, inbox, COUNTED, 0);
+      const c8 = await loginLoad(rt, inbox, { concurrency: 8, seconds: SECONDS, accounts: BASE_ACCOUNTS });
+      withRedis = { statements, grants, c8 };
+    } finally {
+      await stop(r.child);
+      await dropRedisKeys(REDIS);
+    }
   }
 } finally {
   if (dbPinned) pinPostgres(allCpus);
@@ -199,17 +254,25 @@ for (const g of GRANTS) {
   const b = bare[g];
   w(`| **${g} ÷ bare oidc-provider** | **${n2(o.rps / b.rps)}** (${n0(o.rps)} vs ${n0(b.rps)}/s, p99 ${n1(o.p99)} vs ${n1(b.p99)} ms${o.errors + b.errors ? `; errors ${o.errors} vs ${b.errors}` : ''}) | ≥ 0.6 |`);
 }
-w(`| database statements per login | ${n1(statements.perItem)} | |`);
-w(`| database statements per grant | ${GRANTS.map((g) => `${g} ${n1(grantStatements[g].perItem)}`).join(', ')} | |`);
-const errs = [logins.warm, c8, c32, big].filter((r): r is LoginRun => !!r).reduce((a, r) => a + r.errors, 0) + GRANTS.reduce((a, g) => a + ourGrants[g].errors + bare[g].errors, 0);
+w(`| database statements per login | ${n1(statements.perItem)}${withRedis ? `; with REDIS_URL ${n1(withRedis.statements.perItem)}` : ''} | |`);
+w(`| database statements per grant | ${GRANTS.map((g) => `${g} ${n1(grantStatements[g].perItem)}${withRedis ? ` (Redis: ${n1(withRedis.grants[g].perItem)})` : ''}`).join(', ')} | |`);
+if (withRedis) {
+  const rs = withRedis.statements;
+  w(`| Redis commands per login (REDIS_URL) | ${n1(rs.redis.perItem)} in ${n1(rs.redis.roundTrips)} round trips | |`);
+  w(`| Redis commands per grant (REDIS_URL) | ${GRANTS.map((g) => `${g} ${n1(withRedis!.grants[g].redis.perItem)}`).join(', ')} | |`);
+  w(`| full L1 login with REDIS_URL, c=8 | ${n1(withRedis.c8.perSecond)} logins/s (${n2(withRedis.c8.perSecond / c8.perSecond)} × without), p99 ${n0(withRedis.c8.p99)} ms, provider CPU ${n1(withRedis.c8.cpuMsPerLogin)} ms per login | |`);
+} else {
+  w(`| with REDIS_URL | not measured: no Redis answered at ${args.redis} | |`);
+}
+const errs = [logins.warm, c8, c32, big, withRedis?.c8].filter((r): r is LoginRun => !!r).reduce((a, r) => a + r.errors, 0) + GRANTS.reduce((a, g) => a + ourGrants[g].errors + bare[g].errors, 0);
 w(`| errors | ${errs} | 0 |`);
 
 w(`\nPer request of a login (c=8; sms_wait is the code's trip through the outbox and the gateway, not a request):\n`);
-w('| step | mean ms | p99 ms | statements |');
-w('|---|---|---|---|');
+w(`| step | mean ms | p99 ms | statements |${withRedis ? ' statements with REDIS_URL |' : ''}`);
+w(`|---|---|---|---|${withRedis ? '---|' : ''}`);
 for (const s of STEPS) {
   const v = c8.steps.get(s);
-  if (v) w(`| ${s} | ${n1(v.mean)} | ${n1(v.p99)} | ${n1(statements.byStep?.get(s) ?? 0)} |`);
+  if (v) w(`| ${s} | ${n1(v.mean)} | ${n1(v.p99)} | ${n1(statements.byStep?.get(s) ?? 0)} |${withRedis ? ` ${n1(withRedis.statements.byStep?.get(s) ?? 0)} |` : ''}`);
 }
 w('\nStatements per login, by text (the bench counts what its database clients send; one round trip each):\n');
 for (const [sql, n] of statements.bySql) w(`  ${n1(n).padStart(4)}  ${sql}`);
@@ -217,5 +280,11 @@ for (const g of GRANTS) {
   w(`\nStatements per ${g}:`);
   for (const [sql, n] of grantStatements[g].bySql) w(`  ${n1(n).padStart(4)}  ${sql}`);
 }
-for (const r of [logins.warm, c8, c32, big]) if (r?.firstError) w(`\nfirst login error at c=${r.concurrency}: ${r.firstError}`);
+if (withRedis) {
+  w('\nWith REDIS_URL, statements per login by text:\n');
+  for (const [sql, n] of withRedis.statements.bySql) w(`  ${n1(n).padStart(4)}  ${sql}`);
+  w('\nWith REDIS_URL, Redis commands per login (command and kind of key):\n');
+  for (const [cmd, n] of withRedis.statements.redis.byCommand) w(`  ${n1(n).padStart(4)}  ${cmd}`);
+}
+for (const r of [logins.warm, c8, c32, big, withRedis?.c8]) if (r?.firstError) w(`\nfirst login error at c=${r.concurrency}: ${r.firstError}`);
 if (errs) process.exitCode = 1;

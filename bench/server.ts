@@ -1,13 +1,14 @@
 // One benchmark target in its own process (pinned to one core by bench/run.ts):
 //   ours: the full DVC ID app on PostgreSQL;  bare: a bare oidc-provider, same keys, in-memory store.
 // It registers a client, pre-creates single-use codes and refresh tokens, writes them to a file, then serves.
-// Ours also counts every statement its database clients send (a round trip each) and answers
-// GET /statements and POST /reset on the port after its own: the bench's pg_stat_statements, which
-// works without the server's shared_preload_libraries.
+// Ours also counts every statement its database clients send (a round trip each), and with REDIS_URL
+// every Redis command, and answers them on the port after its own (POST also starts them again from
+// zero): the bench's pg_stat_statements and commandstats, which need nothing of either server.
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
 import { loadConfig } from '../src/config/index.ts';
 import { createDb, migrate } from '../src/db/knex.ts';
@@ -73,8 +74,31 @@ function countStatements(): Map<string, number> {
   return counts;
 }
 
+/**
+ * Redis commands by name and the kind of key (`evalsha rl:login`, `hmget oidc:Interaction`), counted where
+ * ioredis sends them, and round trips: a command on its own, or a whole MULTI … EXEC (ioredis hands the
+ * commands of a MULTI to sendCommand with the transaction's own writer).
+ */
+function countRedis(prefix: string): { commands: Map<string, number>; roundTrips: () => number; clear(): void } {
+  const commands = new Map<string, number>();
+  let trips = 0;
+  const proto = Redis.prototype as unknown as { sendCommand: (...a: unknown[]) => unknown };
+  const send = proto.sendCommand;
+  proto.sendCommand = function (this: unknown, ...args: unknown[]) {
+    const c = args[0] as { name: string; args: unknown[] };
+    const key = String((c.name === 'evalsha' || c.name === 'eval' ? c.args[2] : c.args[0]) ?? '');
+    const kind = key.startsWith(prefix) ? key.slice(prefix.length).split(':').slice(0, 2).join(':') : '';
+    const name = `${c.name}${kind ? ` ${kind}` : ''}`;
+    if (c.name !== 'multi' && c.name !== 'exec') commands.set(name, (commands.get(name) ?? 0) + 1);
+    if (!args[1] || c.name === 'exec') trips++;
+    return send.apply(this, args);
+  };
+  return { commands, roundTrips: () => trips, clear: () => { commands.clear(); trips = 0; } };
+}
+
 if (kind === 'ours') {
   const counts = countStatements();
+  const redis = countRedis(process.env.REDIS_PREFIX ?? 'dvc:');
   // Every login comes from one loopback address: the per-IP limits are a carrier-grade NAT's (sandbox
   // mode only; production bounds them). The SMS leaves through the HTTP connector to the bench's gateway.
   const cfg = loadConfig({
@@ -92,8 +116,9 @@ if (kind === 'ours') {
   for (const c of [CLIENT, loginClient]) await db('oidc_models').insert({ kind: 'Client', id: c.client_id, payload: JSON.stringify(c) }).onConflict(['kind', 'id']).merge();
   http.createServer((req, res) => {
     // POST takes the counts (answers them and starts again from zero).
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Object.fromEntries(counts)));
-    if (req.method === 'POST') counts.clear();
+    res.writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ sql: Object.fromEntries(counts), redis: Object.fromEntries(redis.commands), redisRoundTrips: redis.roundTrips() }));
+    if (req.method === 'POST') { counts.clear(); redis.clear(); }
   }).listen(port + 1, '127.0.0.1');
   const { app, provider } = await createApp({ cfg, db, logger: createLogger('silent') });
   writeFileSync(keysFile!, JSON.stringify(await loadSigningKeys(db, cfg.keyEncryptionSecret)));

@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/index.ts';
 import { createTokenDb, type Db } from './db/knex.ts';
+import { createRedisStore, useRedis } from './db/redis.ts';
 import { createConnectors, type Connectors } from './connectors/index.ts';
 import { OtpService } from './identity/otp.ts';
 import { startOutbox } from './identity/outbox-worker.ts';
@@ -61,6 +62,14 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   await guardIssuer(db, cfg.issuer);
   const jwks = await loadSigningKeys(db, cfg.keyEncryptionSecret);
   const tokenDb = createTokenDb(cfg, db);
+  // Short-lived state in Redis (REDIS_URL): registered on both handles before anything uses them. A
+  // node that starts while Redis is down still starts: its readiness and those requests say 503.
+  const redis = cfg.redisUrl ? createRedisStore({ url: cfg.redisUrl, prefix: cfg.redisPrefix }, logger) : undefined;
+  if (redis) {
+    useRedis(db, redis);
+    useRedis(tokenDb, redis);
+    if (!(await redis.connected(5000))) logger.error('redis not reachable at start-up: requests needing it answer 503 until it is');
+  }
   const provider = createProvider(cfg, tokenDb, jwks);
   // Device and place of each provider session, for "Login management" (best effort, never blocks a login).
   provider.on('authorization.success', (ctx: Context) => {
@@ -102,7 +111,7 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
     ctx.state.sandbox = cfg.sandbox;
     await next();
   });
-  app.use(health(db));
+  app.use(health(db, redis));
   app.use(staticFiles);
   app.use(altchaAssets);
   if (cfg.sandbox) app.use(sandboxOcspResponder(db));
@@ -138,7 +147,11 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
 
   app.use(rejectNul);
   app.use(mountProvider(provider));
-  return { app, provider, registry, routers: [counter, pages], close: async () => { await outbox.stop(); if (tokenDb !== db) await tokenDb.destroy(); } };
+  return { app, provider, registry, routers: [counter, pages], close: async () => {
+    await outbox.stop();
+    if (tokenDb !== db) await tokenDb.destroy();
+    if (redis) { useRedis(db, undefined); await redis.close(); }
+  } };
 }
 
 // The partner API parses its own JSON (16 KB); a body it could only fail on is refused from the headers.

@@ -202,6 +202,14 @@ export interface Config {
   /** ASYNC_COMMIT_TOKENS — oidc-provider models (tokens, sessions) written with PostgreSQL's asynchronous
    *  commit: much faster token endpoint; a database crash may lose the last instants of tokens (see src/db/knex.ts). */
   asyncCommitTokens: boolean;
+  /** REDIS_URL — `redis://[user:password@]host:6379[/db]` or `rediss://…` (TLS): short-lived state in Redis instead
+   *  of the database — rate-limit counters and oidc-provider's interactions, pushed authorization requests,
+   *  replay-detection entries and authorization codes (docs/operations.md, "Redis"). Sessions, grants, tokens,
+   *  clients and everything else stay in the database. Redis down: those requests answer 503 (fail closed) and
+   *  /readyz says so. Unset: everything in the database. */
+  redisUrl: string | undefined;
+  /** REDIS_PREFIX — prefix of every key we write, so that several deployments can share one Redis (`dvc:`). */
+  redisPrefix: string;
   /** CLIENT_CACHE_SECONDS — how long a node keeps a relying party's metadata before re-reading it (0 = always read). */
   clientCacheSeconds: number;
   /** SANDBOX_DIR — seeded test identities. */
@@ -301,6 +309,15 @@ function isSmtpUrl(v: string): boolean {
   try {
     const u = new URL(v);
     return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function isRedisUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '' && /^(\/\d{0,2})?$/.test(u.pathname);
   } catch {
     return false;
   }
@@ -423,6 +440,8 @@ export function loadConfig(env: Env = process.env): Config {
     allowLoopbackFetch: bool(env, 'ALLOW_LOOPBACK_FETCH', mode === 'sandbox'),
     asyncCommitTokens: bool(env, 'ASYNC_COMMIT_TOKENS', true),
     clientCacheSeconds: int(env, 'CLIENT_CACHE_SECONDS', 30, 0, 3600),
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX ?? 'dvc:',
     sandboxDir: env.SANDBOX_DIR || path.resolve('config/sandbox'),
     importWeakHashPolicy: oneOf(env, 'IMPORT_WEAK_HASH_POLICY', ['reset', 'upgrade'] as const, 'reset'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'silent'] as const, 'info'),
@@ -499,6 +518,8 @@ function validate(cfg: Config): void {
   if (cfg.trustAnchorsFile && !existsSync(cfg.trustAnchorsFile)) throw new ConfigError('TRUST_ANCHORS_FILE', `no such file: ${cfg.trustAnchorsFile}`);
   if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(cfg.usbAgentUrl)) throw new ConfigError('USB_AGENT_URL', 'must be a loopback http(s) origin');
   checkConnectorUrls(cfg);
+  if (cfg.redisUrl && !isRedisUrl(cfg.redisUrl)) throw new ConfigError('REDIS_URL', 'expected redis://host[:port][/db] or rediss://host[:port][/db] (credentials as user:pass@)');
+  if (!/^[\x21-\x7e]{1,64}$/.test(cfg.redisPrefix)) throw new ConfigError('REDIS_PREFIX', 'expected 1..64 printable characters without spaces (e.g. dvc:)');
   if (cfg.vnpostClientPrivateKeyFile && !existsSync(cfg.vnpostClientPrivateKeyFile)) throw new ConfigError('VNPOST_CLIENT_PRIVATE_KEY_FILE', `no such file: ${cfg.vnpostClientPrivateKeyFile}`);
   if (cfg.altchaHmacKey.length < 32) throw new ConfigError('ALTCHA_HMAC_KEY', 'use at least 32 characters');
   if (cfg.cookieKeys.some((k) => k.length < 32)) throw new ConfigError('COOKIE_KEYS', 'each key needs at least 32 characters');

@@ -10,6 +10,7 @@ import { addMessages, useUiLocales } from '../shared/i18n.ts';
 import { KEEP_LEVEL, requestedAcrFromParams, sessionLevel } from './levels.ts';
 import type { MethodDeps } from './method.ts';
 import type { MethodRegistry } from './registry.ts';
+import { isStoreUnavailable } from '../db/store-unavailable.ts';
 
 addMessages({
   'error.account_unavailable': { vi: 'Tài khoản này hiện không thể đăng nhập. Vui lòng liên hệ bộ phận hỗ trợ.', en: 'This account cannot sign in at the moment. Please contact support.' },
@@ -24,7 +25,9 @@ export async function interactionOf(provider: Provider, ctx: Context): Promise<D
     if (ctx.params.uid && d.uid !== ctx.params.uid) throw SessionExpired();
     useUiLocales(ctx, d.params.ui_locales);
     return d;
-  } catch {
+  } catch (e) {
+    // Redis down (REDIS_URL) is an outage to retry (503), not an expired sign-in to start again.
+    if (isStoreUnavailable(e)) throw e;
     throw SessionExpired();
   }
 }

@@ -30,7 +30,11 @@ export async function endProviderSession(db: Db, provider: Provider, accountId: 
   if (!row) return false;
   const p = row.payload as { authorizations?: Record<string, { sid?: string; grantId?: string }> };
   for (const [clientId, a] of Object.entries(p.authorizations ?? {})) {
-    if (a.grantId) await db('oidc_models').where({ grant_id: a.grantId }).whereIn('kind', ['AccessToken', 'RefreshToken', 'AuthorizationCode']).delete();
+    if (a.grantId) {
+      await db('oidc_models').where({ grant_id: a.grantId }).whereIn('kind', ['AccessToken', 'RefreshToken', 'AuthorizationCode']).delete();
+      // Codes not yet exchanged may be in Redis (REDIS_URL): the model's own adapter finds them wherever they are.
+      await provider.AuthorizationCode.adapter.revokeByGrantId(a.grantId);
+    }
     const client = (await provider.Client.find(clientId)) as unknown as { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> } | undefined;
     if (client?.backchannelLogoutUri && a.sid) await client.backchannelLogout(accountId, a.sid).catch(() => undefined);
   }

@@ -2,6 +2,8 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
+import { redisOf } from '../db/redis.ts';
+import { redisAdapterFactory, REDIS_KINDS } from './redis-adapter.ts';
 import { SANDBOX_CLIENT_PREFIX } from '../identity/relying-parties.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,6 +90,17 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
       await db('oidc_models').where({ grant_id: grantId }).delete();
     }
   };
+}
+
+/**
+ * oidc-provider's adapter: every model in PostgreSQL, or, when the Db has a Redis store
+ * (REDIS_URL), the short-lived ones (REDIS_KINDS) in Redis and the rest in PostgreSQL.
+ */
+export function adapterFactory(db: Db, clientCacheSeconds = 0): (kind: string) => Adapter {
+  const KnexAdapter = knexAdapterFactory(db, clientCacheSeconds);
+  const redis = redisOf(db);
+  const RedisAdapter = redis && redisAdapterFactory(redis, db);
+  return (kind) => (RedisAdapter && REDIS_KINDS.has(kind) ? new RedisAdapter(kind) : new KnexAdapter(kind));
 }
 
 /** Deletes expired rows of every short-lived table; run on a timer by each node (idempotent). */

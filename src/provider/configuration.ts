@@ -4,7 +4,7 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { JWK } from 'jose';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
-import { knexAdapterFactory } from './adapter.ts';
+import { adapterFactory } from './adapter.ts';
 import { CLAIMS, accountFinder } from './claims.ts';
 import { createPolicy } from './policy.ts';
 import { ACR_VALUES } from '../interaction/levels.ts';
@@ -44,7 +44,7 @@ export function createProvider(cfg: Config, db: Db, jwks: JWK[]): Provider {
     enableHttpPostMethods: httpsIssuer,
     // Our pages speak these; a relying party's ui_locales picks one (the person's switch still wins).
     discovery: { ui_locales_supported: ['vi', 'en'] },
-    adapter: knexAdapterFactory(db, cfg.clientCacheSeconds),
+    adapter: adapterFactory(db, cfg.clientCacheSeconds),
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: cfg.cookieKeys,

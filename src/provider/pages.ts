@@ -7,7 +7,7 @@ import { errorPageHtml } from '../web/error-page.ts';
 const KNOWN = new Set(['invalid_request', 'invalid_client', 'invalid_redirect_uri']);
 
 export async function errorPage(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): Promise<void> {
-  let key = KNOWN.has(out.error) ? `error.oidc.${out.error}` : 'error.generic';
+  let key = KNOWN.has(out.error) ? `error.oidc.${out.error}` : out.error === 'temporarily_unavailable' ? 'error.unavailable' : 'error.generic';
   if (out.error === 'invalid_request' && /redirect_uri/.test(out.error_description ?? '')) key = 'error.oidc.invalid_redirect_uri';
   if (out.error === 'invalid_request' && /interaction|session/i.test(out.error_description ?? '')) key = 'error.session_expired';
   // The logout form's token was renewed (the page was opened again elsewhere): reload, as for our forms.

@@ -12,6 +12,7 @@ addMessages({
   'common.required': { vi: 'bắt buộc', en: 'required' },
   'common.fix_errors': { vi: 'Vui lòng kiểm tra lại các thông tin được đánh dấu.', en: 'Please check the highlighted fields.' },
   'error.title': { vi: 'Đã có lỗi xảy ra', en: 'Something went wrong' },
+  'error.unavailable': { vi: 'Dịch vụ tạm thời gián đoạn. Vui lòng thử lại sau ít phút.', en: 'The service is briefly unavailable. Please try again in a few minutes.' },
   'error.generic': { vi: 'Hệ thống không xử lý được yêu cầu. Vui lòng thử lại sau ít phút.', en: 'We could not process the request. Please try again in a few minutes.' },
   'error.not_found': { vi: 'Không tìm thấy trang bạn yêu cầu.', en: 'The page you asked for does not exist.' },
   'error.session_expired': { vi: 'Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng quay lại trang dịch vụ và đăng nhập lại.', en: 'This sign-in has expired or is not valid. Please go back to the service and sign in again.' },

@@ -9,6 +9,7 @@ import type { Logger } from '../shared/logger.ts';
 import { AppError } from '../shared/errors.ts';
 import { applySecurityHeaders, isSecure } from './security-headers.ts';
 import { errorPageHtml } from './error-page.ts';
+import { isStoreUnavailable } from '../db/store-unavailable.ts';
 
 // Read and throw away at most this much of a refused body; past it the connection is closed instead.
 export const DRAIN_LIMIT = 16 * 1024 * 1024;
@@ -27,6 +28,8 @@ export const isDataException = (e: unknown) => /^22[0-9A-Z]{3}$/.test(String((e 
 
 /** The status an escaped error deserves: its own when it is a client error, else 500. */
 export function failureOf(e: unknown): Failure {
+  // Redis (REDIS_URL) did not answer: the request failed closed, nothing was let through; try again.
+  if (isStoreUnavailable(e)) return { status: 503, messageKey: 'error.unavailable', oauth: 'temporarily_unavailable', description: 'temporarily unavailable' };
   const err = (e ?? {}) as { status?: unknown; statusCode?: unknown; expose?: boolean };
   const own = Number(err.status ?? err.statusCode);
   const status = e instanceof AppError ? e.status
@@ -79,7 +82,8 @@ export function errorBoundary(logger: Logger, sandbox: boolean) {
       await next();
     } catch (e) {
       const f = failureOf(e);
-      if (f.status >= 500) logger.error('request failed', { path: ctx.path, error: e instanceof Error ? e.message : String(e) });
+      // A 503 is an outage of Redis, logged once by src/db/redis.ts rather than once per request.
+      if (f.status >= 500 && f.status !== 503) logger.error('request failed', { path: ctx.path, error: e instanceof Error ? e.message : String(e) });
       else if (isDataException(e)) logger.warn('input reached the database unchecked', { path: ctx.path, code: (e as { code: string }).code });
       const res = ctx.res;
       const complete = await drain(ctx.req);
@@ -93,6 +97,7 @@ export function errorBoundary(logger: Logger, sandbox: boolean) {
       applySecurityHeaders(res, isSecure(ctx));
       res.setHeader('cache-control', 'no-store');
       if (!complete) res.setHeader('connection', 'close');
+      if (f.status === 503) res.setHeader('retry-after', '5');
       ctx.status = f.status;
       if (wantsJson(ctx)) {
         ctx.body = { error: f.oauth, error_description: f.description };

@@ -6,7 +6,7 @@ import { startServer, SANDBOX, type TestServer } from '../support/server.ts';
 import { csrfOf, loginL1, newAgent, type Agent } from '../support/browser.ts';
 import { drained } from '../support/outbox.ts';
 import { accountIdOf } from '../support/portal.ts';
-import { hit } from '../../src/shared/rate-limit.ts';
+import { hit, peek } from '../../src/shared/rate-limit.ts';
 import { accountKey } from '../../src/identity/login-throttle.ts';
 import { setRoles, signInStaff, STAFF } from './staff-session.ts';
 
@@ -146,6 +146,23 @@ describe('admin console: support desk', () => {
     assert.match(history.text, new RegExp(`Đơn vị: ${STAFF.office}`));
     assert.match(history.text, /Nhân viên hỗ trợ đã thay đổi tài khoản của bạn/);
     assert.doesNotMatch(history.text, new RegExp(STAFF.staffId), 'the office, not the person');
+  });
+
+  it('attacker view: 40 parallel actions with 25 of the hour used do exactly 5, each audited; a number in any spelling counts against the staff member', async () => {
+    const key = `admin:act:${citizenId}`;
+    while ((await peek(s.db, key)) < 25) await hit(s.db, key, 3600);
+    const before = (await s.db('audit_events').where({ action: 'support.unlock' })).length;
+    const answers = await Promise.all(Array.from({ length: 40 }, () => act('unlock')));
+    assert.equal(answers.filter((a) => a.status === 303).length, 5);
+    assert.equal(answers.filter((a) => a.status === 429).length, 35);
+    assert.equal((await s.db('audit_events').where({ action: 'support.unlock' })).length, before + 5);
+    const staffKey = `admin:lookup:${await accountIdOf(s, 'cccd', STAFF.cccd)}`;
+    const lookups = await peek(s.db, staffKey);
+    for (const query of [CITIZEN.username, ` ${CITIZEN.username.replace(/(\d{3})(?=\d)/g, '$1 ')} `, NEW_PHONE, '0912.000.555']) {
+      const found = await staff.post('/admin/support/find').type('form').send({ _csrf: csrf, query, reason: 'Phiếu 0043' }).redirects(0);
+      assert.equal(found.status, 303, query);
+    }
+    assert.equal(await peek(s.db, staffKey), lookups + 4);
   });
 
   it('limits: actions on one account (each an SMS) and lookups by one staff member, per hour', async () => {

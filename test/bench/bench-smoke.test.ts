@@ -23,6 +23,10 @@ describe('npm run bench (smoke)', function () {
       const perLogin = Number(/database statements per login \| ([\d.]+)/.exec(r.stdout)?.[1]);
       assert.ok(perLogin > 10, `a login reaches the database (${perLogin} statements counted)`);
       assert.match(r.stdout, /\| password \| [\d.]+ \|/, 'the per-request breakdown lists the password step');
+      // The run with REDIS_URL (Redis answers in CI and on the test machines): what moved off PostgreSQL.
+      const withRedis = Number(/database statements per login \| [\d.]+; with REDIS_URL ([\d.]+)/.exec(r.stdout)?.[1]);
+      assert.ok(withRedis > 0 && withRedis < perLogin, `fewer statements with Redis (${withRedis} vs ${perLogin})`);
+      assert.match(r.stdout, /Redis commands per login \(REDIS_URL\) \| [\d.]+ in [\d.]+ round trips/);
     } finally {
       await db.drop();
     }

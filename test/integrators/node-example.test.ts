@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
-import { launch, signInL1 } from '../support/chromium.ts';
+import { confirmSignOutAtProvider, launch, signInThroughButton } from '../support/chromium.ts';
 import { createSite } from '../../examples/node/site.ts';
 import { freePort } from './support.ts';
 
@@ -46,20 +46,14 @@ describe('Node example site (openid-client) and the button kit, in Chromium', fu
   it('the button → L1 → consent → name and acr 2 → sign out at the provider → signed out there too', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${site}/`);
-    await page.getByRole('link', { name: 'Đăng nhập bằng DVC' }).click();
-    await signInL1(page, s.issuer, SANDBOX.citizen2);
-    await page.getByRole('button', { name: 'Đồng ý chia sẻ' }).click();
+    await signInThroughButton(page, s.issuer, SANDBOX.citizen2);
     await page.waitForURL(`${site}/`);
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Xin chào Nguyễn Văn An');
     assert.equal(await page.locator('#acr').innerText(), '2');
     assert.equal(await page.locator('#amr').innerText(), 'pwd sms mfa');
 
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
-    await page.getByRole('heading', { name: 'Đăng xuất' }).waitFor();
-    await page.locator('main').getByRole('button', { name: 'Đăng xuất' }).click();
-    await page.waitForURL(`${site}/`);
-    await page.getByRole('link', { name: 'Đăng nhập bằng DVC' }).click();
-    await page.getByRole('link', { name: /Số CCCD\/CMND và mật khẩu/ }).waitFor();
+    await confirmSignOutAtProvider(page, `${site}/`);
     await page.close();
   });
 

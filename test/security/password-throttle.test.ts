@@ -2,7 +2,8 @@
 // addresses (TRUST_PROXY + X-Forwarded-For), every spelling of one account, its CMND, forged device
 // cookies, a shared address. Asserts how many guesses were checked, and that the owner still gets in.
 import assert from 'node:assert/strict';
-import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
+import { startServer, registerClient, SANDBOX, EMBEDDED, type TestServer } from '../support/server.ts';
+import { counters, shortLivedStores } from '../support/redis.ts';
 import { newAgent, follow, csrfOf, latestOtp, loginL1, type Agent } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { approveOnPhone } from '../support/phone.ts';
@@ -43,7 +44,7 @@ async function flood(s: TestServer, spellings: string[], n: number) {
 }
 
 /** Time passes: the current windows end (the consecutive count and the notice period do not). */
-const windowEnds = (s: TestServer) => s.db('rate_limits').where('key', 'like', 'login:acct:%').orWhere('key', 'like', 'login:ip:%').orWhere('key', 'like', 'login:dev:%').update({ expires_at: new Date(Date.now() - 1000) });
+const windowEnds = (s: TestServer) => counters(s.db).endWindows('login:acct:', 'login:ip:', 'login:dev:');
 
 const smsTo = async (s: TestServer, phone: string) => (await s.db('sandbox_sms').where({ to: phone }).select('text')).map((r: { text: string }) => r.text);
 
@@ -75,15 +76,16 @@ async function passwordStep(s: TestServer, agent: Agent, username: string, passw
   return post(await loginForm(s, agent, ip), username, password, ip);
 }
 
-describe('security: password guessing (issue 11, findings 1–2)', function () {
+// The same attack on either store of the counters: the database, and Redis (REDIS_URL).
+for (const store of shortLivedStores(EMBEDDED)) describe(`security: password guessing (issue 11, findings 1–2)${store.title}`, function () {
   this.timeout(120_000);
   let s: TestServer;
   before(async () => {
-    s = await startServer({ TRUST_PROXY: 'on', LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_MAX_CONSECUTIVE_FAILURES: '12' });
+    s = await startServer({ TRUST_PROXY: 'on', LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_MAX_CONSECUTIVE_FAILURES: '12', ...store.env });
     await registerClient(s.db, CLIENT);
   });
   after(() => s.close());
-  beforeEach(async () => { await s.db('rate_limits').delete(); await s.db('sandbox_sms').delete(); await s.db('audit_events').delete(); });
+  beforeEach(async () => { await counters(s.db).clear(); await s.db('sandbox_sms').delete(); await s.db('audit_events').delete(); });
 
   it('200 parallel guesses from 200 addresses in 8 spellings (CCCD and CMND) are checked exactly 5 times; the right password is then refused in every spelling', async () => {
     const { checked, refused, res } = await flood(s, CITIZEN3_SPELLINGS, 200);
@@ -118,7 +120,7 @@ describe('security: password guessing (issue 11, findings 1–2)', function () {
     // A device cookie of the other citizen, to borrow under citizen 3's name.
     const other = newAgent(s.issuer);
     await signInFully(s, other, SANDBOX.citizen2);
-    await s.db('rate_limits').delete();
+    await counters(s.db).clear();
 
     assert.equal((await flood(s, CITIZEN3_SPELLINGS, 60)).checked, 5);
     const mine = await passwordStep(s, owner, '079 185 000 123', SANDBOX.citizen3.password);
@@ -148,7 +150,7 @@ describe('security: password guessing (issue 11, findings 1–2)', function () {
     const saved = await citizen3Password(s); // the test changes it
     const owner = newAgent(s.issuer);
     await signInFully(s, owner, SANDBOX.citizen3);
-    await s.db('rate_limits').delete();
+    await counters(s.db).clear();
     const checked = await disableCitizen3(s);
     assert.equal(checked, 12, 'at most 12 guesses in a row, however many windows the attack lasts');
     const untrusted = await passwordStep(s, newAgent(s.issuer), '023456789', SANDBOX.citizen3.password);
@@ -185,7 +187,7 @@ describe('security: password guessing (issue 11, findings 1–2)', function () {
     const saved = await citizen3Password(s);
     const owner = newAgent(s.issuer);
     await signInFully(s, owner, SANDBOX.citizen3);
-    await s.db('rate_limits').delete();
+    await counters(s.db).clear();
     await disableCitizen3(s);
     assert.match((await passwordStep(s, newAgent(s.issuer), SANDBOX.citizen3.username, SANDBOX.citizen3.password)).text, DISABLED);
     await signInFully(s, owner, SANDBOX.citizen3);

@@ -10,6 +10,7 @@ import { newAgent, follow, csrfOf, latestOtp, type Agent } from '../support/brow
 import { hmac } from '../../src/shared/digest.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { approveOnPhone, pendingOn } from '../support/phone.ts';
+import { counters, shortLivedStores } from '../support/redis.ts';
 
 const CLIENT = { client_id: 'rp-simpush', client_secret: 'rp-simpush-secret-0123456789abcdef', redirect_uris: [REDIRECT_URI], dvc_skip_consent: true };
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
@@ -36,14 +37,16 @@ async function pushesTo(s: TestServer, phones?: string[]): Promise<number> {
 /** Distinct valid mobile numbers that are no sandbox SIM (the service still receives, and charges, the request). */
 const strangers = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `+8491${String(2000000 + from + i).padStart(7, '0')}`);
 
-const BASE = { TRUST_PROXY: 'on', SIM_PUSH_MAX_PER_PHONE: '3', SIM_PUSH_MAX_PER_IP: '5', SIM_PUSH_MAX_PER_INTERACTION: '2', METRICS_TOKEN };
+const COMMON = { TRUST_PROXY: 'on', SIM_PUSH_MAX_PER_PHONE: '3', SIM_PUSH_MAX_PER_IP: '5', SIM_PUSH_MAX_PER_INTERACTION: '2', METRICS_TOKEN };
 
-describe('security: SIM push-bombing limits', function () {
+// The same floods on either store of the counters: the database, and Redis (REDIS_URL).
+for (const store of shortLivedStores(EMBEDDED)) describe(`security: SIM push-bombing limits${store.title}`, function () {
   this.timeout(120_000);
+  const BASE = { ...COMMON, ...store.env };
   let s: TestServer;
   before(async () => { s = await startServer(BASE); await registerClient(s.db, CLIENT); });
   after(() => s.close());
-  beforeEach(() => s.db('rate_limits').delete().then(() => s.db('sandbox_mss_requests').delete()).then(() => s.db('sim_pushes').delete()));
+  beforeEach(() => counters(s.db).clear().then(() => s.db('sandbox_mss_requests').delete()).then(() => s.db('sim_pushes').delete()));
 
   it('40 parallel pushes at one phone from 40 addresses: at most SIM_PUSH_MAX_PER_PHONE (3) are sent, the phone shows one', async () => {
     const phone = SANDBOX.citizen3.phone;

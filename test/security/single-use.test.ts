@@ -2,7 +2,8 @@
 // twenty times at once — to one node or split over two nodes on one database — is accepted once.
 // A use that loses the race counts as a replay: the grant is revoked (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
 import assert from 'node:assert/strict';
-import { startServer, registerClient, postgresOnly, SANDBOX, type TestServer } from '../support/server.ts';
+import { startServer, registerClient, postgresOnly, SANDBOX, EMBEDDED, type TestServer } from '../support/server.ts';
+import { shortLivedStores } from '../support/redis.ts';
 import { newAgent, loginL1, csrfOf, follow, pathOf } from '../support/browser.ts';
 import { startRp, REDIRECT_URI } from '../support/rp.ts';
 import { accountIdOf, openPortal } from '../support/portal.ts';
@@ -72,11 +73,12 @@ async function assertGrantRevoked(origin: string, winner: TokenAnswer): Promise<
   assert.equal(info.status, 401, 'the access token issued to the winner is revoked');
 }
 
-describe('single-use values under parallel requests (issue 11 finding 8)', () => {
+// Codes in the database, and in Redis (REDIS_URL: the Lua consume in src/provider/redis-adapter.ts).
+for (const store of shortLivedStores(EMBEDDED)) describe(`single-use values under parallel requests (issue 11 finding 8)${store.title}`, () => {
   let s: TestServer;
   before(async function () {
     this.timeout(120_000); // the embedded database starts slowly on a loaded machine
-    s = await startServer();
+    s = await startServer(store.env);
     await registerClient(s.db, { client_id: CLIENT_ID, client_secret: SECRET, redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], client_name: 'Race' });
   });
   after(async () => { await s?.close(); });
@@ -139,12 +141,12 @@ describe('single-use values under parallel requests (issue 11 finding 8)', () =>
     assert.equal(statuses.filter((x) => x === 410).length, PARALLEL - 1, `the others find the state used: ${JSON.stringify(statuses)}`);
   });
 
-  describe('two nodes on one database', () => {
+  describe(`two nodes on one database${store.name === 'redis' ? ' and one Redis' : ''}`, () => {
     let s2: TestServer;
     before(async function () {
       postgresOnly(this);
       // A second node behind the same issuer, as behind a load balancer.
-      s2 = await startServer({ ISSUER: s.issuer }, { keepData: true });
+      s2 = await startServer({ ISSUER: s.issuer, ...store.env }, { keepData: true });
     });
     after(async () => { await s2?.close(); });
 

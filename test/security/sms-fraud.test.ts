@@ -3,7 +3,8 @@
 // numbers (resends to one number do not use it up); a global hourly budget, with a metric, bounds
 // what any wave can cost.
 import assert from 'node:assert/strict';
-import { startServer, SANDBOX, type TestServer } from '../support/server.ts';
+import { startServer, SANDBOX, EMBEDDED, type TestServer } from '../support/server.ts';
+import { shortLivedStores } from '../support/redis.ts';
 import { newAgent, csrfOf, type Agent } from '../support/browser.ts';
 import { drained } from '../support/outbox.ts';
 import { otpSends, smsBudgetUsed } from '../../src/shared/metrics.ts';
@@ -31,11 +32,12 @@ async function forgot(agent: Agent, csrf: string, username: string) {
   return res.headers.location as string;
 }
 
-describe('security: SMS toll-fraud caps (issue 11, finding 7)', function () {
+// The same caps on either store of the counters: the database, and Redis (REDIS_URL).
+for (const store of shortLivedStores(EMBEDDED)) describe(`security: SMS toll-fraud caps (issue 11, finding 7)${store.title}`, function () {
   this.timeout(90_000); // servers on the embedded database start slowly on a loaded machine
   describe('per identity', () => {
     let s: TestServer;
-    before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000', SMS_MAX_PER_IDENTITY: '5' }); });
+    before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000', SMS_MAX_PER_IDENTITY: '5', ...store.env }); });
     after(() => s.close());
 
     it('one registry identity sends codes to at most SMS_MAX_PER_IDENTITY numbers, even in parallel', async () => {
@@ -65,7 +67,7 @@ describe('security: SMS toll-fraud caps (issue 11, finding 7)', function () {
 
   describe('per IP: distinct numbers', () => {
     let s: TestServer;
-    before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000', SMS_MAX_PER_IP: '3' }); });
+    before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000', SMS_MAX_PER_IP: '3', ...store.env }); });
     after(() => s.close());
 
     it('resends to one number do not use up the IP; a fourth distinct number does', async () => {
@@ -94,7 +96,7 @@ describe('security: SMS toll-fraud caps (issue 11, finding 7)', function () {
 
   describe('global hourly budget', () => {
     let s: TestServer;
-    before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000', SMS_BUDGET_PER_HOUR: '3' }); });
+    before(async () => { s = await startServer({ REGISTRATION_MAX_PER_IP: '100000', SMS_BUDGET_PER_HOUR: '3', ...store.env }); });
     after(() => s.close());
 
     it('past SMS_BUDGET_PER_HOUR codes are refused for everyone, counted in the metric', async () => {

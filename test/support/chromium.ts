@@ -101,3 +101,22 @@ export async function signInL1(page: Page, issuer: string, who: { username: stri
   await page.getByLabel('Nhập mã OTP').fill(await smsCode(page, issuer, who.phone));
   await page.getByRole('button', { name: 'Xác nhận' }).click();
 }
+
+/** From a relying party's page: its "Đăng nhập bằng DVC" link, L1 sign-in, then consent. */
+export async function signInThroughButton(page: Page, issuer: string, who: { username: string; password: string; phone: string }): Promise<void> {
+  await page.getByRole('link', { name: 'Đăng nhập bằng DVC' }).click();
+  await signInL1(page, issuer, who);
+  await page.getByRole('button', { name: 'Đồng ý chia sẻ' }).click();
+}
+
+/**
+ * On the provider's logout confirmation (reached through the site's sign-out): confirm, land back on
+ * `siteHome`, and prove the provider's session is gone — the site's sign-in asks for credentials again.
+ */
+export async function confirmSignOutAtProvider(page: Page, siteHome: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Đăng xuất' }).waitFor();
+  await page.locator('main').getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.waitForURL(siteHome);
+  await page.getByRole('link', { name: 'Đăng nhập bằng DVC' }).click();
+  await page.getByRole('link', { name: /Số CCCD\/CMND và mật khẩu/ }).waitFor();
+}

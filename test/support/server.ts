@@ -14,6 +14,7 @@ import { seedSandboxAccounts } from '../../src/sandbox/seed.ts';
 import { createLogger, type Logger } from '../../src/shared/logger.ts';
 import { knexAdapterFactory } from '../../src/provider/adapter.ts';
 import { changeIssuer } from '../../src/provider/issuer-guard.ts';
+import { clearRedis } from './redis.ts';
 
 const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Each test run works in its own schema, so two runs on one server (a developer and CI) never meet.
@@ -44,9 +45,29 @@ async function embeddedTemplate(): Promise<string> {
   return template;
 }
 
+let spare: { db: Db; dataDir: string } | undefined;
+const leftAtExit = new Set<string>();
+if (EMBEDDED) process.once('exit', () => { for (const dir of leftAtExit) rmSync(dir, { recursive: true, force: true }); });
+
+/** The last closed server's embedded database, if it still answers (a test may have destroyed it). */
+async function takeSpare(): Promise<{ db: Db; dataDir: string } | undefined> {
+  const got = spare;
+  spare = undefined;
+  if (!got) return undefined;
+  try {
+    await got.db.raw('select 1');
+    return got;
+  } catch {
+    rmSync(got.dataDir, { recursive: true, force: true });
+    leftAtExit.delete(got.dataDir);
+    return undefined;
+  }
+}
+
 async function embeddedDataDir(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dvc-test-db-'));
   cpSync(await embeddedTemplate(), dir, { recursive: true });
+  leftAtExit.add(dir); // the spare is never closed
   return dir;
 }
 
@@ -108,8 +129,10 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
-  // Embedded: every server its own data folder (a second node cannot open the first one's).
-  const dataDir = EMBEDDED && !env.DATABASE_URL ? await embeddedDataDir() : undefined;
+  // Embedded: every running server its own data folder (a second node cannot open the first one's);
+  // a closed server's database, still open, serves the next one (opening a copy boots PGlite: seconds).
+  let reused = EMBEDDED && !env.DATABASE_URL && !opts.keepData ? await takeSpare() : undefined;
+  const dataDir = reused?.dataDir ?? (EMBEDDED && !env.DATABASE_URL ? await embeddedDataDir() : undefined);
   const cfg = loadConfig({
     ISSUER: issuer, PORT: String(port), CAPTCHA: 'off', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(dataDir ? { DATABASE_URL: '', DATA_DIR: dataDir } : { DATABASE_URL: TEST_DATABASE_URL }),
@@ -120,7 +143,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
     }),
     ...env,
   });
-  const db = await createDb(cfg);
+  const db = reused?.db ?? await createDb(cfg);
+  reused = undefined;
   // Like src/main.ts: the CLI reaches an embedded database through the server holding it.
   const wire: WireServer | undefined = dataDir ? await serveEmbeddedDatabase(db, { dataDir }) : undefined;
   if (cfg.databaseUrl) await cleanOnce(db);
@@ -131,6 +155,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
   else await changeIssuer(db, cfg.issuer, 'test:second-node');
   await seedSandboxAccounts(cfg, db);
   const app = await createApp({ cfg, db, logger: opts.logger ?? createLogger(cfg.logLevel) });
+  // With REDIS_URL (test/support/redis.ts): fresh data means none of this run's keys either.
+  if (!opts.keepData) await clearRedis(db);
   server.on('request', app.app.callback());
   return {
     issuer, cfg, db, app,
@@ -139,8 +165,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { keep
       await new Promise<void>((r) => server.close(() => r()));
       await app.close();
       await wire?.close();
+      if (dataDir && !spare && !opts.keepData) { spare = { db, dataDir }; return; }
       await db.destroy();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir) { rmSync(dataDir, { recursive: true, force: true }); leftAtExit.delete(dataDir); }
     },
   };
 }
