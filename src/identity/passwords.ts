@@ -1,5 +1,6 @@
 // Passwords: argon2id hashes, the seed's composition rule, and a block-list of common passwords.
 import { hash, verify } from '@node-rs/argon2';
+import { passwordChecks } from '../shared/metrics.ts';
 import { legacyHashType, verifyLegacyPassword, type HashType } from './legacy-passwords.ts';
 
 // The seed: at least 8 characters with lower case, upper case, digit and special character.
@@ -32,6 +33,7 @@ export function hashPassword(pw: string): Promise<string> {
 
 export async function verifyPassword(stored: string, pw: string): Promise<boolean> {
   const legacy = legacyHashType(stored);
+  passwordChecks.inc({ hash: stored.startsWith('$argon2id$') ? 'argon2id' : legacy ?? 'unknown' });
   if (legacy && legacy !== 'argon2') {
     // An imported hash: never cheaper than ours, so a fast legacy hash does not tell its account apart.
     const [ok] = await Promise.all([verifyLegacyPassword(stored, pw), burnPasswordTime(pw)]);

@@ -1,14 +1,16 @@
 // The bulk import: stream the file, validate each row, write batches of rows in one transaction each
-// (multi-row inserts), remember the last committed line (--resume), and account for every line read.
+// (COPY on PostgreSQL, multi-row inserts on the embedded database: src/db/bulk-insert.ts), remember the last committed line (--resume), and account for every line read.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import type { Db } from '../db/knex.ts';
 import { jsonColumn } from '../db/knex.ts';
+import { bulkInsert, type BulkValue } from '../db/bulk-insert.ts';
+import type { IdentifierType } from '../identity/accounts.ts';
 import { DUPLICATE_TYPES } from '../identity/create-account.ts';
 import { PASSWORD_CREDENTIAL, type PasswordConfig } from '../identity/passwords.ts';
-import { legalIds, parseRow, type ImportRow } from './row.ts';
+import { legalIds, parseRow, type ImportRow, type RowResult } from './row.ts';
 
 export interface ImportOptions {
   file: string;
@@ -69,48 +71,58 @@ async function importInto(db: Db, o: ImportOptions, fileHash: string, size: numb
   const rl = createInterface({ input: createReadStream(o.file), crlfDelay: Infinity });
   let lineNo = 0;
   let bytes = 0;
-  let batch: { line: number; text: string }[] = [];
+  let batch: Parsed[] = [];
+  // One batch is written while the next is read and validated: the database and this process work at
+  // once. A batch starts only after the previous one committed (its duplicate check reads that one).
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (!batch.length) return;
-    const last = batch[batch.length - 1]!.line;
-    counts = await writeBatch(db, runId, fileHash, batch, counts);
+    const lines = batch;
+    const at: Progress = { linesRead: lines[lines.length - 1]!.line, bytesRead: bytes, bytesTotal: size };
     batch = [];
-    o.onBatch?.({ linesRead: last, bytesRead: bytes, bytesTotal: size });
+    await inFlight;
+    inFlight = writeBatch(db, runId, fileHash, lines, counts).then((c) => { counts = c; o.onBatch?.(at); });
+    inFlight.catch(() => {}); // awaited at the next flush; no unhandled rejection while reading meanwhile
   };
   for await (const text of rl) {
     lineNo++;
     bytes += Buffer.byteLength(text) + 1;
     if (lineNo <= after) continue;
-    batch.push({ line: lineNo, text });
+    batch.push({ line: lineNo, result: parseRow(text) });
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await inFlight;
   await db('import_runs').where({ id: runId }).update({ finished_at: db.fn.now() });
   const rejections = (await db('import_rejections').where({ run_id: runId }).orderBy('line').select('line', 'reason'))
     .map((r: { line: number; reason: string }) => ({ line: Number(r.line), reason: r.reason }));
   return { runId, counts, resumedAfter: after, rejections };
 }
 
+type Parsed = { line: number; result: RowResult };
 type Pending = { line: number; row: ImportRow };
 
+/** The identifiers no two accounts share (index identifiers_unique_legal): the duplicate rule's ID numbers first, then the BHXH code. */
+const UNIQUE_TYPES: readonly IdentifierType[] = [...DUPLICATE_TYPES, 'bhxh'];
+const uniqueKeys = (row: ImportRow) => [...legalIds(row, DUPLICATE_TYPES), ...legalIds(row, ['bhxh'])].map((i) => `${i.type}:${i.value}`);
+
 /** One batch in one transaction: its accounts, their identifiers and passwords, its rejections, where the run stands. */
-async function writeBatch(db: Db, runId: string, fileHash: string, lines: { line: number; text: string }[], before: Counts): Promise<Counts> {
+async function writeBatch(db: Db, runId: string, fileHash: string, lines: Parsed[], before: Counts): Promise<Counts> {
   for (let attempt = 0; ; attempt++) {
     const counts: Counts = { ...before, rejected: { ...before.rejected } };
     try {
       await db.transaction(async (trx) => {
-        const rejections: { run_id: string; line: number; reason: string }[] = [];
-        const refuse = (line: number, reason: string) => { reject(counts, reason); rejections.push({ run_id: runId, line, reason }); };
+        const rejections: BulkValue[][] = [];
+        const refuse = (line: number, reason: string) => { reject(counts, reason); rejections.push([runId, line, reason]); };
         const valid: Pending[] = [];
         for (const l of lines) {
           counts.read++;
-          const r = parseRow(l.text);
-          if (r.ok) valid.push({ line: l.line, row: r.row }); else refuse(l.line, r.reason);
+          if (l.result.ok) valid.push({ line: l.line, row: l.result.row }); else refuse(l.line, l.result.reason);
         }
-        // The duplicate rule against the database: an account with one of the row's ID numbers.
-        // One `value = any(…)` per type: a list of (type, value) pairs plans as thousands of OR branches.
+        // The accounts holding one of the rows' ID numbers or BHXH codes. One `value = any(…)` per type:
+        // a list of (type, value) pairs plans as thousands of OR branches.
         const existing = new Map<string, string | null>();
-        for (const type of DUPLICATE_TYPES) {
+        for (const type of UNIQUE_TYPES) {
           const values = valid.flatMap((p) => legalIds(p.row, [type]).map((i) => i.value));
           if (!values.length) continue;
           const found = await trx('identifiers as i').join('accounts as a', 'a.id', 'i.account_id')
@@ -120,29 +132,31 @@ async function writeBatch(db: Db, runId: string, fileHash: string, lines: { line
         const seen = new Map<string, number>();
         const fresh: Pending[] = [];
         for (const p of valid) {
-          const ids = legalIds(p.row, DUPLICATE_TYPES).map((i) => `${i.type}:${i.value}`);
-          const hit = ids.find((k) => existing.has(k));
+          const keys = uniqueKeys(p.row);
+          const hit = keys.find((k) => existing.has(k));
           if (hit) {
-            const ref = existing.get(hit);
             // Its own row from an earlier run of this file is "already present"; another line's is a duplicate in the file.
-            const [refFile, refLine] = (ref ?? '').split(':');
+            const [refFile, refLine] = (existing.get(hit) ?? '').split(':');
             if (refFile === fileHash && Number(refLine) !== p.line) refuse(p.line, `duplicate_in_file:line_${refLine}`);
-            else counts.already_present++;
+            // The person has an account; a BHXH code alone held by another account is that account's.
+            else if (refFile === fileHash || !hit.startsWith('bhxh:')) counts.already_present++;
+            else refuse(p.line, 'bhxh:duplicate');
             continue;
           }
-          const dup = ids.map((k) => seen.get(k)).find((n) => n !== undefined);
+          const dup = keys.map((k) => seen.get(k)).find((n) => n !== undefined);
           if (dup !== undefined) { refuse(p.line, `duplicate_in_file:line_${dup}`); continue; }
-          for (const k of ids) seen.set(k, p.line);
+          for (const k of keys) seen.set(k, p.line);
           fresh.push(p);
         }
         await insertAccounts(trx, fileHash, fresh);
         counts.imported += fresh.length;
-        for (let i = 0; i < rejections.length; i += 1000) await trx('import_rejections').insert(rejections.slice(i, i + 1000));
+        await bulkInsert(trx, 'import_rejections', ['run_id', 'line', 'reason'], rejections);
         await trx('import_runs').where({ id: runId }).update({ lines_committed: lines[lines.length - 1]!.line, counts: JSON.stringify(counts) });
       });
       return counts;
     } catch (e) {
-      // A registration took one of these ID numbers meanwhile: the batch is read again against it.
+      // A registration took one of these ID numbers between the check and the insert (the unique index
+      // refused the batch): the batch is checked again, and that row is then already present.
       if ((e as { code?: string }).code !== '23505' || attempt >= 2) throw e;
     }
   }
@@ -150,29 +164,24 @@ async function writeBatch(db: Db, runId: string, fileHash: string, lines: { line
 
 async function insertAccounts(trx: Db, fileHash: string, rows: Pending[]): Promise<void> {
   const importedAt = new Date().toISOString();
-  const accounts: Record<string, unknown>[] = [];
-  const identifiers: Record<string, unknown>[] = [];
-  const credentials: Record<string, unknown>[] = [];
+  const accounts: BulkValue[][] = [];
+  const identifiers: BulkValue[][] = [];
+  const credentials: BulkValue[][] = [];
   for (const { line, row } of rows) {
     const id = randomUUID();
-    accounts.push({
-      id, subject_type: row.subjectType, level: row.level, status: row.status, full_name: row.fullName ?? null,
-      birthdate: row.birthdate ?? null, organisation_name: row.organisationName ?? null, created_at: row.createdAt,
-      updated_at: importedAt, import_ref: `${fileHash}:${line}`, level_proof: row.proof,
-    });
+    accounts.push([id, row.subjectType, row.level, row.status, row.fullName ?? null, row.birthdate ?? null, row.organisationName ?? null,
+      row.createdAt, importedAt, `${fileHash}:${line}`, row.proof]);
     const primary = new Set<string>();
     for (const i of row.ids) {
-      identifiers.push({ account_id: id, type: i.type, value: i.value, verified: i.verified, primary: !primary.has(i.type) });
+      identifiers.push([id, i.type, i.value, i.verified, !primary.has(i.type)]);
       primary.add(i.type);
     }
     if (row.password) {
       const config: PasswordConfig = { hash: row.password.hash, changedAt: row.createdAt, hashType: row.password.type, importedAt };
-      credentials.push({ id: randomUUID(), account_id: id, type: PASSWORD_CREDENTIAL, config: JSON.stringify(config), created_at: row.createdAt });
+      credentials.push([randomUUID(), id, PASSWORD_CREDENTIAL, JSON.stringify(config), row.createdAt]);
     }
   }
-  // Multi-row inserts, chunked below PostgreSQL's 65,535 parameters per statement.
-  for (const [table, list, per] of [['accounts', accounts, 11], ['identifiers', identifiers, 5], ['credentials', credentials, 5]] as const) {
-    const chunk = Math.floor(60_000 / per);
-    for (let i = 0; i < list.length; i += chunk) await trx(table).insert(list.slice(i, i + chunk));
-  }
+  await bulkInsert(trx, 'accounts', ['id', 'subject_type', 'level', 'status', 'full_name', 'birthdate', 'organisation_name', 'created_at', 'updated_at', 'import_ref', 'level_proof'], accounts);
+  await bulkInsert(trx, 'identifiers', ['account_id', 'type', 'value', 'verified', 'primary'], identifiers);
+  await bulkInsert(trx, 'credentials', ['id', 'account_id', 'type', 'config', 'created_at'], credentials);
 }

@@ -30,6 +30,12 @@ export const smsBudgetUsed = new Gauge({
   name: 'dvc_sms_budget_used', help: 'SMS codes counted against SMS_BUDGET_PER_HOUR in the current hour (all nodes), as of this node\'s last send',
   registers: [registry],
 });
+// Password checks by the hash they ran (argon2id, or an imported legacy type until its first login):
+// how much legacy hashing is left, and what sign-ins cost (a refused unknown ID number runs one argon2id too).
+export const passwordChecks = new Counter({
+  name: 'dvc_password_checks_total', help: 'Password verifications by hash type (argon2id, argon2, bcrypt, pbkdf2-sha256, sha256-salted)',
+  labelNames: ['hash'] as const, registers: [registry],
+});
 export const outboxDeliveries = new Counter({
   name: 'dvc_outbox_deliveries_total', help: 'Outbox messages handled by this node\'s worker, by kind and outcome (sent, retry, failed, expired)',
   labelNames: ['kind', 'outcome'] as const, registers: [registry],

@@ -10,7 +10,7 @@ import { writeReport } from '../../src/import/report.ts';
 import { jsonColumn } from '../../src/db/knex.ts';
 import type { PasswordConfig } from '../../src/identity/passwords.ts';
 import { startServer, type TestServer } from '../support/server.ts';
-import { mixedFile } from './sample.ts';
+import { bulkLines, mixedFile } from './sample.ts';
 
 /** Everything an import writes, without the random ids and clocks: two runs compare equal or not. */
 export async function snapshot(s: TestServer): Promise<string> {
@@ -150,12 +150,3 @@ describe('accounts import', function () {
     assert.equal(await snapshot(s), interrupted);
   });
 });
-
-/** n valid citizen rows (CCCDs from `start` on), all carrying one bcrypt hash. */
-export function bulkLines(n: number, start: number): string[] {
-  const hash = '$2b$04$LQv3c1yqBWVHxkd0LHAkCOYz6TtxMQJqhN8/LewY5GyYIu5E3P5s6';
-  return Array.from({ length: n }, (_, i) => JSON.stringify({
-    subject_type: 'citizen', level: 2, proof: 'bhxh', full_name: `Lê Văn ${i}`, birthdate: '01/01/1990',
-    cccd: `001090${String(start + i).padStart(6, '0')}`, phone: `091${String(1000000 + i).slice(-7)}`, created_at: '2018-06-01', password_hash: hash,
-  }));
-}

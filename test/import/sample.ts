@@ -68,3 +68,12 @@ export async function mixedFile(file: string): Promise<{ lines: string[]; expect
     },
   };
 }
+
+/** n valid citizen rows (CCCDs from `start` on), all carrying one bcrypt hash. */
+export function bulkLines(n: number, start: number): string[] {
+  const hash = '$2b$04$LQv3c1yqBWVHxkd0LHAkCOYz6TtxMQJqhN8/LewY5GyYIu5E3P5s6';
+  return Array.from({ length: n }, (_, i) => JSON.stringify({
+    subject_type: 'citizen', level: 2, proof: 'bhxh', full_name: `Lê Văn ${i}`, birthdate: '01/01/1990',
+    cccd: `001090${String(start + i).padStart(6, '0')}`, phone: `091${String(1000000 + i).slice(-7)}`, created_at: '2018-06-01', password_hash: hash,
+  }));
+}
