@@ -77,7 +77,10 @@ async function argon2PerSecond(inFlight: number): Promise<number> {
 
 function startTarget(kind: 'ours' | 'bare', port: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; tokens: { codes: string[]; refresh: string[] } }> {
   const out = path.join(tmp, `${kind}.json`);
-  const { cmd, args: a } = onCore0(['--import', 'tsx', 'bench/server.ts', kind, String(port), String(N), out, path.join(tmp, 'keys.json')]);
+  // BENCH_CPU_PROF=DIR: each target writes V8 CPU profiles there when it stops, one per thread (the largest is
+// the app's; open it in Chrome DevTools). No fixed name: tsx's loader thread would overwrite the main one.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const { cmd, args: a } = onCore0([...prof, '--import', 'tsx', 'bench/server.ts', kind, String(port), String(N), out, path.join(tmp, 'keys.json')]);
   const child = spawn(cmd, a, { env: { ...process.env, ...env, DATABASE_URL: DB, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('READY')) resolve({ child, tokens: JSON.parse(readFileSync(out, 'utf8')) }); });

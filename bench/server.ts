@@ -137,4 +137,6 @@ if (kind === 'ours') {
   await prepare(provider, 'bench-account');
   provider.listen(port, '127.0.0.1', () => process.stdout.write('READY\n'));
 }
+// A clean exit on either signal, so that a CPU profile (BENCH_CPU_PROF) is written.
 process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
