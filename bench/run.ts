@@ -177,7 +177,22 @@ const dbPinned = pin && new URL(DB).hostname === '127.0.0.1' && pinPostgres('1')
 let logins: { warm: LoginRun; c8: LoginRun; c32: LoginRun; big?: LoginRun; statements: StatementCount; created: { created: number; seconds: number }[]; idleRss: number };
 let ourGrants: Record<Grant, Result>;
 const grantStatements = {} as Record<Grant, StatementCount>;
-let withRedis: { statements: StatementCount; grants: Record<Grant, StatementCount>; c8: LoginRun } | undefined;
+let withRedis: { statements: StatementCount; grants: Record<Grant, StatementCount>; c8: LoginRun; walPerLogin: number } | undefined;
+let walPerLogin = 0;
+/** WAL bytes PostgreSQL wrote while `run` ran (the whole server's: the bench's database is the only busy one). */
+async function walDuring<T>(run: () => Promise<T>): Promise<{ value: T; bytes: number }> {
+  const c = new pg.Client({ connectionString: DB });
+  await c.connect();
+  try {
+    const lsn = async () => ((await c.query('select pg_current_wal_insert_lsn()::text as l')).rows[0] as { l: string }).l;
+    const before = await lsn();
+    const value = await run();
+    const bytes = Number(((await c.query('select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint as b', [await lsn(), before])).rows[0] as { b: string }).b);
+    return { value, bytes };
+  } finally {
+    await c.end();
+  }
+}
 try {
   const { child, tokens } = await startTarget('ours', 4801, { BENCH_SMS_URL: inbox.url, REDIS_URL: '' });
   const t: Target = { origin: 'http://127.0.0.1:4801', pid: child.pid!, controlPort: 4802 };
@@ -191,7 +206,8 @@ try {
     const created = [await ensureAccounts(DB, BASE_ACCOUNTS)];
     const warm = await loginLoad(t, inbox, { concurrency: 2, seconds: SMOKE ? 0.5 : 3, accounts: BASE_ACCOUNTS });
     const statements = await statementsPerLogin(t, inbox, COUNTED, 0);
-    const c8 = await loginLoad(t, inbox, { concurrency: 8, seconds: SECONDS, accounts: BASE_ACCOUNTS });
+    const { value: c8, bytes: wal } = await walDuring(() => loginLoad(t, inbox, { concurrency: 8, seconds: SECONDS, accounts: BASE_ACCOUNTS }));
+    walPerLogin = c8.logins ? wal / c8.logins : 0;
     const c32 = await loginLoad(t, inbox, { concurrency: 32, seconds: SMOKE ? 0.5 : Math.max(5, SECONDS / 2), accounts: BASE_ACCOUNTS });
     let big: LoginRun | undefined;
     if (ACCOUNTS > BASE_ACCOUNTS) {
@@ -212,8 +228,8 @@ try {
       for (const g of GRANTS) grants[g] = await statementsPer(rt, COUNTED, async (i) => { await tokenRequest(4801, grantBody(g, r.tokens, i)); });
       await loginLoad(rt, inbox, { concurrency: 2, seconds: SMOKE ? 0.5 : 3, accounts: BASE_ACCOUNTS });
       const statements = await statementsPerLogin(rt, inbox, COUNTED, 0);
-      const c8 = await loginLoad(rt, inbox, { concurrency: 8, seconds: SECONDS, accounts: BASE_ACCOUNTS });
-      withRedis = { statements, grants, c8 };
+      const { value: c8, bytes: wal } = await walDuring(() => loginLoad(rt, inbox, { concurrency: 8, seconds: SECONDS, accounts: BASE_ACCOUNTS }));
+      withRedis = { statements, grants, c8, walPerLogin: c8.logins ? wal / c8.logins : 0 };
     } finally {
       await stop(r.child);
       await dropRedisKeys(REDIS);
@@ -260,6 +276,7 @@ for (const g of GRANTS) {
   w(`| **${g} ÷ bare oidc-provider** | **${n2(o.rps / b.rps)}** (${n0(o.rps)} vs ${n0(b.rps)}/s, p99 ${n1(o.p99)} vs ${n1(b.p99)} ms${o.errors + b.errors ? `; errors ${o.errors} vs ${b.errors}` : ''}) | ≥ 0.6 |`);
 }
 w(`| database statements per login | ${n1(statements.perItem)}${withRedis ? `; with REDIS_URL ${n1(withRedis.statements.perItem)}` : ''} | |`);
+w(`| PostgreSQL WAL per login (c=8 run) | ${n1(walPerLogin / 1024)} KiB${withRedis ? `; with REDIS_URL ${n1(withRedis.walPerLogin / 1024)} KiB` : ''} | |`);
 w(`| database statements per grant | ${GRANTS.map((g) => `${g} ${n1(grantStatements[g].perItem)}${withRedis ? ` (Redis: ${n1(withRedis.grants[g].perItem)})` : ''}`).join(', ')} | |`);
 if (withRedis) {
   const rs = withRedis.statements;
