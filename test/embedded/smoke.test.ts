@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startMain } from '../support/main-process.ts';
+import { startMain } from '../support/main-process.ts';
+import { freePort } from '../support/ports.ts';
 
 describe('embedded database start (npm start path)', function () {
   this.timeout(120_000);

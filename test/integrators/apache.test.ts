@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { confirmSignOutAtProvider, launch, signInThroughButton } from '../support/chromium.ts';
-import { freePort, waitForPort } from './support.ts';
+import { freePort, waitForPort } from '../support/ports.ts';
 
 const APACHE = process.env.APACHE_PATH ?? '/usr/sbin/apache2';
 const MODULES = process.env.APACHE_MODULES ?? '/usr/lib/apache2/modules';

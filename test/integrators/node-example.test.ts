@@ -10,7 +10,7 @@ import type { Locator } from 'playwright-core';
 import { startServer, registerClient, SANDBOX, type TestServer } from '../support/server.ts';
 import { confirmSignOutAtProvider, launch, signInThroughButton } from '../support/chromium.ts';
 import { createSite } from '../../examples/node/site.ts';
-import { freePort } from './support.ts';
+import { freePort } from '../support/ports.ts';
 
 /** The page's window, as far as these checks use it (the test's types have no DOM). */
 type Css = { getComputedStyle(e: unknown): { getPropertyValue(p: string): string } };

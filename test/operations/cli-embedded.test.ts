@@ -4,7 +4,8 @@
 // embedded pass of the suite (TEST_DB=embedded, `npm run test:embedded`): it has nothing to do with PostgreSQL.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { freePort, startMain, type MainProcess } from '../support/main-process.ts';
+import { startMain, type MainProcess } from '../support/main-process.ts';
+import { freePort } from '../support/ports.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EMBEDDED } from '../support/server.ts';
-import { freePort, startMain } from '../support/main-process.ts';
+import { startMain } from '../support/main-process.ts';
+import { freePort } from '../support/ports.ts';
 
 describe('start log', function () {
   this.timeout(180_000);

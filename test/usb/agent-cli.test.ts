@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { startServer, type TestServer } from '../support/server.ts';
+import { freePort } from '../support/ports.ts';
 
 const AGENT = ['--import', 'tsx', 'src/usb-agent/main.ts'];
 
@@ -11,14 +12,6 @@ function env(extra: Record<string, string>): Record<string, string | undefined> 
   const e: Record<string, string | undefined> = { ...process.env, ...extra };
   if (!('ISSUER' in extra)) delete e.ISSUER;
   return e;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /** Runs the agent to its end (never spawnSync: the test server in this process must keep answering). */

@@ -1,4 +1,4 @@
-// Small helpers for the integrator examples' tests: a free loopback port, and waiting for a server on it.
+// Loopback ports for tests that start servers of their own: a free one, and waiting for a server on one.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
