@@ -33,6 +33,11 @@ export function passwordProblems(pw: string): PasswordProblem[] {
 // this process only; nothing is remembered across requests.
 const argon2Gate = pLimit(Math.max(1, os.availableParallelism()));
 
+/** Hashes running and waiting for the gate (tests, metrics). */
+export function argon2Load(): { running: number; waiting: number; limit: number } {
+  return { running: argon2Gate.activeCount, waiting: argon2Gate.pendingCount, limit: argon2Gate.concurrency };
+}
+
 // OWASP's argon2id baseline (19 MiB, 2 passes): a few tens of ms, fine for a login.
 export function hashPassword(pw: string): Promise<string> {
   return argon2Gate(() => hash(pw.normalize('NFC'), { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 }));
