@@ -6,7 +6,7 @@ import type { Db } from '../db/knex.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import { hmac, pseudonym, safeEqual } from '../shared/digest.ts';
 import { otpSends, smsBudgetUsed } from '../shared/metrics.ts';
-import { hit, reset } from '../shared/rate-limit.ts';
+import { hitAll, settle, type Counter } from '../shared/rate-limit.ts';
 
 export interface OtpSettings {
   otpSecret: string;
@@ -32,6 +32,7 @@ type Refusal = 'phone' | 'identity' | 'ip' | 'budget';
 interface ChallengeRow { id: string; code_hash: string; attempts: number; expires_at: string | Date; sent_at: string | Date; consumed_at: unknown }
 
 const HOUR = 3600;
+const BUDGET = 'sms:budget';
 
 export class OtpService {
   /** `sms` is the outbox-backed gateway: sending stores the message, it never waits on the gateway. */
@@ -72,21 +73,32 @@ export class OtpService {
   }
 
   /** The send limits, each an atomic counter shared by every node; the first that refuses stops the
-   *  later ones counting (a refused send spends neither the IP's numbers nor the global budget). */
+   *  later ones counting (a refused send spends neither the IP's numbers nor the global budget). Two
+   *  round trips: the number's own counters, then the address's and the budget's. */
   private async refusal(o: { phone: string; ip: string; identity?: string | undefined }): Promise<Refusal | undefined> {
     const phone = pseudonym(this.s.otpSecret, o.phone);
-    if ((await hit(this.db, `sms:phone:${phone}`, HOUR)) > this.s.smsMaxPerPhone) return 'phone';
-    if (o.identity && (await hit(this.db, `sms:identity:${pseudonym(this.s.otpSecret, o.identity)}`, HOUR)) > this.s.smsMaxPerIdentity) return 'identity';
     // Per IP, distinct numbers: a number counts the first time this IP sends to it in the window.
     // Resends and the many people behind one carrier NAT add little; a fraudster's fresh numbers add up.
     const pair = `sms:ip-phone:${o.ip}:${phone}`;
-    if ((await hit(this.db, pair, HOUR)) === 1 && (await hit(this.db, `sms:ip:${o.ip}`, HOUR)) > this.s.smsMaxPerIp) {
-      await reset(this.db, pair); // refused: this number was not let through, so it must count again next time
-      return 'ip';
-    }
-    const used = await hit(this.db, 'sms:budget', HOUR);
+    const identity = o.identity ? `sms:identity:${pseudonym(this.s.otpSecret, o.identity)}` : undefined;
+    const own: Counter[] = [{ key: `sms:phone:${phone}`, seconds: HOUR }, { key: pair, seconds: HOUR }];
+    if (identity) own.push({ key: identity, seconds: HOUR });
+    const [toPhone = 0, sentFromIp = 0, forIdentity = 0] = await hitAll(this.db, own);
+    // A released pair at 0 counts as new again, as if never hit.
+    if (toPhone > this.s.smsMaxPerPhone) return this.refuse('phone', [pair, ...(identity ? [identity] : [])]);
+    if (identity && forIdentity > this.s.smsMaxPerIdentity) return this.refuse('identity', [pair]);
+    const newNumber = sentFromIp === 1;
+    const counts = await hitAll(this.db, [...(newNumber ? [{ key: `sms:ip:${o.ip}`, seconds: HOUR }] : []), { key: BUDGET, seconds: HOUR }]);
+    const used = counts.at(-1)!;
+    if (newNumber && counts[0]! > this.s.smsMaxPerIp) return this.refuse('ip', [pair, BUDGET]);
     smsBudgetUsed.set(used);
     return used > this.s.smsBudgetPerHour ? 'budget' : undefined;
+  }
+
+  /** Gives back the hits of limits after the one that refused (one round trip). */
+  private async refuse(reason: Refusal, giveBack: string[]): Promise<Refusal> {
+    await settle(this.db, { release: giveBack });
+    return reason;
   }
 
   /** `attempts`: how many codes the latest challenge has been given, this one included (0 when there is none). */
