@@ -3,6 +3,7 @@
 // per IP (distinct numbers) and a global hourly budget against toll fraud.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
+import { prepared } from '../db/prepared.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import { hmac, pseudonym, safeEqual } from '../shared/digest.ts';
 import { otpSends, smsBudgetUsed } from '../shared/metrics.ts';
@@ -38,8 +39,9 @@ export class OtpService {
   /** `sms` is the outbox-backed gateway: sending stores the message, it never waits on the gateway. */
   constructor(private readonly db: Db, private readonly sms: SmsGateway, private readonly s: OtpSettings) {}
 
-  private latest(flowId: string, purpose: string) {
-    return this.db('otp_challenges').where({ flow_id: flowId, purpose }).orderBy('sent_at', 'desc').first() as Promise<ChallengeRow | undefined>;
+  private async latest(flowId: string, purpose: string): Promise<ChallengeRow | undefined> {
+    const [row] = await prepared(this.db)<ChallengeRow>('otp_latest', 'select * from otp_challenges where flow_id = ? and purpose = ? order by sent_at desc limit 1', [flowId, purpose]);
+    return row;
   }
 
   /** `deliver: false` does everything but the SMS: forgot-password uses it for unknown IDs so
@@ -121,8 +123,8 @@ export class OtpService {
     if (!/^\d{6}$/.test(code) || !safeEqual(hmac(this.s.otpSecret, latest.id, code), latest.code_hash)) {
       return result(attempts >= this.s.otpMaxAttempts ? 'too_many' : 'wrong');
     }
-    const used = await this.db('otp_challenges').where({ id: latest.id }).whereNull('consumed_at').update({ consumed_at: this.db.fn.now() });
-    return result(used === 1 ? 'ok' : 'none');
+    const used = await prepared(this.db)('otp_consume', 'update otp_challenges set consumed_at = now() where id = ? and consumed_at is null returning 1 as used', [latest.id]);
+    return result(used.length === 1 ? 'ok' : 'none');
   }
 
   async resendAt(flowId: string, purpose: string): Promise<Date | undefined> {

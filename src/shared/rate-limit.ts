@@ -3,6 +3,7 @@
 // live in Redis (src/db/redis.ts: Lua scripts, same semantics), and a Redis failure fails closed (503).
 import type { Db } from '../db/knex.ts';
 import { redisOf } from '../db/redis.ts';
+import { prepared } from '../db/prepared.ts';
 
 /** Adds one hit and returns the count in the current window. */
 export async function hit(db: Db, key: string, windowSeconds: number): Promise<number> {
@@ -69,7 +70,7 @@ export async function hitAll(db: Db, counters: readonly Counter[]): Promise<numb
   if (redis) return redis.counters.hitAll(counters);
   // Rows in one order for every batch: two batches sharing keys cannot deadlock.
   const sorted = [...counters].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const r = await db.raw(
+  const rows = await prepared(db)<{ key: string; count: number }>('rate_limits_hit_all',
     `insert into rate_limits (key, count, expires_at)
      select k, 1, now() + make_interval(secs => s) from unnest(?::text[], ?::float8[]) as t(k, s)
      on conflict (key) do update set
@@ -78,7 +79,7 @@ export async function hitAll(db: Db, counters: readonly Counter[]): Promise<numb
      returning key, count`,
     [sorted.map((c) => c.key), sorted.map((c) => c.seconds), sorted.filter((c) => c.sliding).map((c) => c.key)],
   );
-  const counts = new Map((r.rows as { key: string; count: number }[]).map((row) => [row.key, row.count]));
+  const counts = new Map(rows.map((row) => [row.key, row.count]));
   return counters.map((c) => counts.get(c.key)!);
 }
 
@@ -93,7 +94,7 @@ export async function settle(db: Db, o: { reset?: readonly string[]; release?: r
   // One statement that locks its rows in key order, as hitAll does (a delete or an update by `any`
   // locks in scan order, and deadlocked with parallel batches). A reset row is left expired, which every
   // reader and the next hit treat as absent (and the purge deletes).
-  await db.raw(
+  await prepared(db)('rate_limits_settle',
     `update rate_limits r set
        count = case when r.key = any(?::text[]) then 0 else r.count - 1 end,
        expires_at = case when r.key = any(?::text[]) then now() else r.expires_at end
