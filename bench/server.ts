@@ -67,12 +67,15 @@ class MapAdapter implements Adapter {
 /** Statements by their text (values apart), counted where pg sends them. */
 function countStatements(): Map<string, number> {
   const counts = new Map<string, number>();
+  // Each text's key once: normalising every statement's text was about 2 % of the measured CPU.
+  const keys = new Map<string, string>();
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const send = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const q = args[0];
     const text = typeof q === 'string' ? q : (q as { text?: string } | undefined)?.text ?? '';
-    const key = text.replace(/\s+/g, ' ').trim().slice(0, 110);
+    let key = keys.get(text);
+    if (key === undefined) keys.set(text, (key = text.replace(/\s+/g, ' ').trim().slice(0, 110)));
     counts.set(key, (counts.get(key) ?? 0) + 1);
     return send.apply(this, args);
   };
