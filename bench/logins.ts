@@ -2,12 +2,14 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { benchAccount, BENCH_PASSWORD } from './accounts.ts';
 import { bareLoginOnce, loginOnce, type Step, type StepHook } from './login.ts';
-import { cpuSeconds, memoryMiB, percentile } from './proc.ts';
+import { cpuSeconds, memoryMiB, percentile, resetPeak } from './proc.ts';
 import type { SmsInbox } from './sms-gateway.ts';
 
 export interface LoginRun {
   concurrency: number; logins: number; errors: number; firstError: string | undefined; perSecond: number;
-  p50: number; p99: number; cpuMsPerLogin: number; cpuShare: number; peakRssMiB: number;
+  p50: number; p99: number; cpuMsPerLogin: number; cpuShare: number;
+  /** VmHWM during this run (`peakIsRun`), or over the process's life when the bench may not reset it. */
+  peakRssMiB: number; peakIsRun: boolean;
   steps: Map<Step, { mean: number; p99: number }>;
 }
 
@@ -29,6 +31,7 @@ export async function loginLoad(t: Target, login: LoginFn, o: { concurrency: num
   let next = 0;
   if (o.accounts <= o.concurrency) throw new Error(`${o.concurrency} concurrent logins need more than ${o.concurrency} accounts (have ${o.accounts})`);
   const busy = new Set<number>();
+  const peakIsRun = resetPeak(t.pid);
   const cpu0 = cpuSeconds(t.pid);
   const start = performance.now();
   const deadline = start + o.seconds * 1000;
@@ -66,7 +69,7 @@ export async function loginLoad(t: Target, login: LoginFn, o: { concurrency: num
   return {
     concurrency: o.concurrency, logins: totals.length, errors, firstError, perSecond: totals.length / elapsed,
     p50: percentile(totals, 0.5), p99: percentile(totals, 0.99), cpuMsPerLogin: totals.length ? (cpu * 1000) / totals.length : 0,
-    cpuShare: cpu / elapsed, peakRssMiB: memoryMiB(t.pid).peak, steps,
+    cpuShare: cpu / elapsed, peakRssMiB: memoryMiB(t.pid).peak, peakIsRun, steps,
   };
 }
 

@@ -14,6 +14,7 @@ import Provider, { type Adapter, type AdapterPayload, type Configuration } from 
 import { loadConfig } from '../src/config/index.ts';
 import { createDb, migrate } from '../src/db/knex.ts';
 import { createApp } from '../src/app.ts';
+import { precompileViews } from '../src/web/render.ts';
 import { seedSandboxAccounts } from '../src/sandbox/seed.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { findAccountIdByIdentifier } from '../src/identity/accounts.ts';
@@ -131,6 +132,7 @@ if (kind === 'ours') {
   const { app, provider } = await createApp({ cfg, db, logger: createLogger('silent') });
   writeFileSync(keysFile!, JSON.stringify(await loadSigningKeys(db, cfg.keyEncryptionSecret)));
   await prepare(provider, (await findAccountIdByIdentifier(db, 'cccd', '001099012345'))!);
+  precompileViews(); // as src/main.ts does before it listens
   app.listen(port, '127.0.0.1', () => process.stdout.write('READY\n'));
 } else {
   const keys = JSON.parse(readFileSync(keysFile!, 'utf8')) as NonNullable<Configuration['jwks']>['keys'];

@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from './config/index.ts';
 import { createDb, migrate } from './db/knex.ts';
 import { describeEndpoint, isFolderBusy } from './db/folder-lock.ts';
 import { createApp } from './app.ts';
+import { precompileViews } from './web/render.ts';
 import { IssuerMismatchError } from './provider/issuer-guard.ts';
 import { cleanupExpired } from './provider/adapter.ts';
 import { purgeClosedAccounts, purgeOldAuditEvents } from './identity/close-account.ts';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   };
   const timer = setInterval(() => { cleanup().catch((e: unknown) => logger.error('cleanup failed', { error: String(e) })); }, 600_000);
   timer.unref();
+  precompileViews();
   const server = app.listen(cfg.port, cfg.host, () => {
     logger.info('DVC ID listening', { startPage: `${cfg.issuer}/`, issuer: cfg.issuer, port: cfg.port, database: cfg.databaseUrl ? 'postgresql' : `embedded (${cfg.dataDir})` });
   });
