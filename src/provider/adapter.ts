@@ -1,7 +1,7 @@
 // One knex adapter for every oidc-provider model, all rows in `oidc_models`.
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/knex.ts';
-import { prepared } from '../db/prepared.ts';
+import { batched, prepared } from '../db/prepared.ts';
 import { redisOf } from '../db/redis.ts';
 import { redisAdapterFactory, REDIS_KINDS } from './redis-adapter.ts';
 import { SANDBOX_CLIENT_PREFIX } from '../identity/relying-parties.ts';
@@ -10,9 +10,13 @@ import { forget, recall, remember } from './request-memo.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const UPSERT = `insert into oidc_models (kind, id, payload, grant_id, uid, account_id, user_code, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)
-  on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+const COLUMNS = '(kind, id, payload, grant_id, uid, account_id, user_code, expires_at)';
+const ON_CONFLICT = `on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
   account_id = excluded.account_id, user_code = excluded.user_code, expires_at = excluded.expires_at`;
+const UPSERT = `insert into oidc_models ${COLUMNS} values (?, ?, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
+// The same for the concurrent requests' tokens of one event-loop turn (src/db/prepared.ts).
+const UPSERT_MANY = `insert into oidc_models ${COLUMNS}
+  select * from unnest(?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[]) ${ON_CONFLICT}`;
 
 // Models looked up by grant id when a grant is revoked.
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -36,6 +40,7 @@ interface FoundRow { payload: AdapterPayload; consumed_at: Date | null; grant_pa
  */
 export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
   const query = prepared(db);
+  const write = batched(db, 'oidc_upsert', UPSERT, UPSERT_MANY, (row) => `${String(row[0])}:${String(row[1])}`);
   const clientCache = new Map<string, { payload: AdapterPayload; until: number }>();
   return class KnexAdapter implements Adapter {
     constructor(readonly kind: string) {}
@@ -54,7 +59,7 @@ export function knexAdapterFactory(db: Db, clientCacheSeconds = 0) {
       if (this.kind === 'Client') clientCache.delete(id);
       forget(`${this.kind}:${id}`);
       // Hand-written SQL: this runs for every token issued, and knex's query builder was a tenth of the CPU.
-      await query('oidc_upsert', UPSERT, [row.kind, row.id, row.payload, row.grant_id, row.uid, row.account_id, row.user_code, row.expires_at]);
+      await write([row.kind, row.id, row.payload, row.grant_id, row.uid, row.account_id, row.user_code, row.expires_at]);
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
