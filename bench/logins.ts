@@ -1,7 +1,7 @@
 // Logins under load (c scripted browsers for a while) and one at a time with the statements counted.
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { benchAccount, BENCH_PASSWORD } from './accounts.ts';
-import { loginOnce, STEPS, type Step } from './login.ts';
+import { bareLoginOnce, loginOnce, type Step, type StepHook } from './login.ts';
 import { cpuSeconds, memoryMiB, percentile } from './proc.ts';
 import type { SmsInbox } from './sms-gateway.ts';
 
@@ -13,10 +13,17 @@ export interface LoginRun {
 
 export interface Target { origin: string; pid: number; controlPort: number }
 
-export async function loginLoad(t: Target, inbox: SmsInbox, o: { concurrency: number; seconds: number; accounts: number; random?: boolean }): Promise<LoginRun> {
+/** One login of bench account `i` (ours through the pages, or the bare target's). */
+export type LoginFn = (dispatcher: Dispatcher, i: number, hook: StepHook) => Promise<void>;
+
+export const oursLogin = (t: Target, inbox: SmsInbox): LoginFn => (d, i, hook) =>
+  loginOnce(t.origin, d, inbox, { ...benchAccount(i), password: BENCH_PASSWORD }, hook);
+export const bareLogin = (t: Target): LoginFn => (d, _i, hook) => bareLoginOnce(t.origin, d, hook);
+
+export async function loginLoad(t: Target, login: LoginFn, o: { concurrency: number; seconds: number; accounts: number; random?: boolean }): Promise<LoginRun> {
   const dispatcher = new Agent({ connections: o.concurrency * 2, pipelining: 1 });
   const totals: number[] = [];
-  const perStep = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
+  const perStep = new Map<Step, number[]>();
   let errors = 0;
   let firstError: string | undefined;
   let next = 0;
@@ -35,9 +42,9 @@ export async function loginLoad(t: Target, inbox: SmsInbox, o: { concurrency: nu
       const began = performance.now();
       const times: [Step, number][] = [];
       try {
-        await loginOnce(t.origin, dispatcher, inbox, { ...benchAccount(i), password: BENCH_PASSWORD }, (s, ms) => { times.push([s, ms]); });
+        await login(dispatcher, i, (s, ms) => { times.push([s, ms]); });
         totals.push(performance.now() - began);
-        for (const [s, ms] of times) perStep.get(s)!.push(ms);
+        for (const [s, ms] of times) { const v = perStep.get(s); if (v) v.push(ms); else perStep.set(s, [ms]); }
       } catch (e) {
         errors++;
         firstError ??= e instanceof Error ? e.message : String(e);
@@ -61,6 +68,30 @@ export async function loginLoad(t: Target, inbox: SmsInbox, o: { concurrency: nu
     p50: percentile(totals, 0.5), p99: percentile(totals, 0.99), cpuMsPerLogin: totals.length ? (cpu * 1000) / totals.length : 0,
     cpuShare: cpu / elapsed, peakRssMiB: memoryMiB(t.pid).peak, steps,
   };
+}
+
+/**
+ * The target's CPU per request of a login: n logins one at a time, its CPU (all threads, from /proc) read
+ * after each answer. /proc counts 10 ms ticks, so one request reads 0 or 10 ms: only the mean over
+ * many logins means something. What a target does after an answer (a write after the response, the
+ * outbox's send) falls in the next step; sms_wait is the outbox and the SMS connector at work.
+ */
+export async function cpuPerStep(t: Target, login: LoginFn, n: number, firstAccount: number): Promise<{ byStep: Map<Step, number>; perLogin: number }> {
+  const dispatcher = new Agent({ connections: 2 });
+  const byStep = new Map<Step, number>();
+  const cpu0 = cpuSeconds(t.pid);
+  let last = cpu0;
+  for (let i = 0; i < n; i++) {
+    await login(dispatcher, firstAccount + i, (s) => {
+      const now = cpuSeconds(t.pid);
+      byStep.set(s, (byStep.get(s) ?? 0) + (now - last) * 1000);
+      last = now;
+    });
+  }
+  const perLogin = ((last - cpu0) * 1000) / n;
+  await dispatcher.close();
+  for (const [s, v] of byStep) byStep.set(s, v / n);
+  return { byStep, perLogin };
 }
 
 interface Taken { sql: Map<string, number>; redis: Map<string, number>; redisRoundTrips: number }
@@ -100,7 +131,7 @@ export async function statementsPerLogin(t: Target, inbox: SmsInbox, n: number, 
   const add = (taken: Taken) => { redis.add(taken); for (const [k, v] of taken.sql) bySql.set(k, (bySql.get(k) ?? 0) + v); return sum(taken.sql); };
   await takeStatements(t);
   for (let i = 0; i < n; i++) {
-    await loginOnce(t.origin, dispatcher, inbox, { ...benchAccount(firstAccount + i), password: BENCH_PASSWORD }, async (s) => {
+    await oursLogin(t, inbox)(dispatcher, firstAccount + i, async (s) => {
       byStep.set(s, (byStep.get(s) ?? 0) + add(await takeStatements(t)));
     });
   }

@@ -32,6 +32,7 @@ const SCRIPTS = {
 } as const;
 
 type Scripts = { [K in keyof typeof SCRIPTS]: (key: RedisKey, ...args: (string | number)[]) => Promise<number> };
+type Batch = { [K in keyof typeof SCRIPTS]: (key: RedisKey, ...args: (string | number)[]) => Batch } & { del(key: RedisKey): Batch; exec(): Promise<[Error | null, unknown][] | null> };
 
 export interface RedisCounters {
   hit(key: string, windowSeconds: number): Promise<number>;
@@ -39,6 +40,10 @@ export interface RedisCounters {
   peek(key: string): Promise<number>;
   reset(key: string): Promise<void>;
   release(key: string): Promise<void>;
+  /** Several hits (src/shared/rate-limit.ts hitAll) in one MULTI: one round trip, atomic. */
+  hitAll(counters: readonly { key: string; seconds: number; sliding?: boolean }[]): Promise<number[]>;
+  /** Resets and releases (rate-limit.ts settle) in one MULTI. */
+  settle(reset: readonly string[], release: readonly string[]): Promise<void>;
 }
 
 export interface RedisStore {
@@ -92,6 +97,24 @@ export function createRedisStore(o: { url: string; prefix: string }, logger: Log
     peek: async (key) => Number((await guard(client.get(rl(key)))) ?? 0),
     reset: async (key) => { await guard(client.del(rl(key))); },
     release: async (key) => { await guard(scripts.rlRelease(rl(key))); },
+    hitAll: async (list) => {
+      const m = client.multi() as unknown as Batch;
+      for (const c of list) (c.sliding ? m.rlHitSliding : m.rlHit).call(m, rl(c.key), c.seconds);
+      return (await exec(m)).map(Number);
+    },
+    settle: async (reset, release) => {
+      const m = client.multi() as unknown as Batch;
+      for (const k of reset) m.del(rl(k));
+      for (const k of release) m.rlRelease(rl(k));
+      await exec(m);
+    },
+  };
+  // A MULTI's own failure or any of its commands' becomes the 503 as for a single command.
+  const exec = async (m: Batch): Promise<unknown[]> => {
+    const replies = await guard(m.exec());
+    const failed = replies?.find(([e]) => e);
+    if (!replies || failed) return guard(Promise.reject(failed?.[0] ?? new Error('MULTI aborted')));
+    return replies.map(([, v]) => v);
   };
   return {
     client, prefix: o.prefix, counters, guard,

@@ -1,5 +1,6 @@
 // The audit trail: who did what, when, from where. Never personal numbers in clear.
 import type { Db } from '../db/knex.ts';
+import { prepared } from '../db/prepared.ts';
 import { auditedActions } from '../shared/metrics.ts';
 
 export interface AuditEvent {
@@ -16,9 +17,10 @@ export interface AuditEvent {
 
 export async function audit(db: Db, e: AuditEvent): Promise<void> {
   auditedActions.inc({ action: e.action, method: e.method ?? '', result: e.result ?? '' });
-  await db('audit_events').insert({
-    action: e.action, account_id: e.accountId ?? null, actor: e.actor ?? 'self', ip: e.ip ?? null,
-    user_agent: e.userAgent?.slice(0, 500) ?? null, method: e.method ?? null, result: e.result ?? null,
-    client_id: e.clientId ?? null, details: e.details ? JSON.stringify(e.details) : null,
-  });
+  // Every login writes one: plain SQL, prepared once per connection (inside a transaction, on its connection).
+  await prepared(db)('audit_insert', `insert into audit_events (action, account_id, actor, ip, user_agent, method, result, client_id, details)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    e.action, e.accountId ?? null, e.actor ?? 'self', e.ip ?? null, e.userAgent?.slice(0, 500) ?? null, e.method ?? null,
+    e.result ?? null, e.clientId ?? null, e.details ? JSON.stringify(e.details) : null,
+  ]);
 }

@@ -1,6 +1,7 @@
 // Credentials (kratos-style): one row per credential, typed JSON config, unique identifiers.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
+import { prepared } from '../db/prepared.ts';
 
 export interface Credential<C = Record<string, unknown>> {
   id: string;
@@ -24,7 +25,10 @@ export async function addCredential<C>(trx: Db, accountId: string, type: string,
 
 /** The account's credentials of one type, or of every type, oldest first. */
 export async function credentialsOf<C = Record<string, unknown>>(db: Db, accountId: string, type?: string): Promise<Credential<C>[]> {
-  const rows = await db('credentials').where({ account_id: accountId, ...(type ? { type } : {}) }).orderBy('created_at');
+  // Every password login reads them: plain SQL, prepared once per connection.
+  const rows = type
+    ? await prepared(db)<Parameters<typeof fromRow>[0]>('credentials_of_type', 'select * from credentials where account_id = ? and type = ? order by created_at', [accountId, type])
+    : await prepared(db)<Parameters<typeof fromRow>[0]>('credentials_of', 'select * from credentials where account_id = ? order by created_at', [accountId]);
   return rows.map((r) => fromRow<C>(r));
 }
 

@@ -9,7 +9,7 @@ import ipaddr from 'ipaddr.js';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/knex.ts';
 import { pseudonym } from '../shared/digest.ts';
-import { hit, hitSliding, release, reset } from '../shared/rate-limit.ts';
+import { hit, hitAll, settle, type Counter } from '../shared/rate-limit.ts';
 import { findAccountByIdentifier, type Account } from './accounts.ts';
 import { parseMst, parsePersonalId } from './identifiers/index.ts';
 
@@ -67,38 +67,35 @@ export interface Ticket { keys: ReturnType<typeof keys>; trusted: boolean; conse
  */
 export async function admitGuess(db: Db, p: ThrottlePolicy, subject: LoginSubject, ip: string, deviceNonce?: string): Promise<{ ok: true; ticket: Ticket } | { ok: false; reason: Refusal }> {
   const k = keys(subject.key, ip, deviceNonce);
-  const taken: string[] = [];
-  const count = async (key: string, n: Promise<number>) => { const v = await n; taken.push(key); return v; };
-  const consecutive = await count(k.consecutive, hitSliding(db, k.consecutive, p.loginFailureMemoryDays * 86_400));
+  const w = p.loginWindowSeconds;
+  // Every counter this attempt may spend, in one round trip; a refused attempt gives them all back. Its
+  // counts are visible to parallel attempts only for that round trip, and only ever refuse more.
+  const taken: Counter[] = [
+    { key: k.consecutive, seconds: p.loginFailureMemoryDays * 86_400, sliding: true },
+    ...(k.device ? [{ key: k.device, seconds: w }] : [{ key: k.window, seconds: w }, { key: k.ip, seconds: w }]),
+  ];
+  const [consecutive = 0, inWindow = 0, fromIp = 0] = await hitAll(db, taken);
   let reason: Refusal | undefined;
-  let inWindow = 0;
   if (k.device) {
-    inWindow = await count(k.device, hit(db, k.device, p.loginWindowSeconds));
     if (inWindow > p.loginMaxFailuresPerDevice) reason = 'device';
-  } else if (consecutive > p.loginMaxConsecutiveFailures) {
-    reason = 'disabled';
-  } else {
-    inWindow = await count(k.window, hit(db, k.window, p.loginWindowSeconds));
-    if (inWindow > p.loginMaxFailuresPerAccount) reason = 'account';
-    else if ((await count(k.ip, hit(db, k.ip, p.loginWindowSeconds))) > p.loginMaxFailuresPerIp) reason = 'ip';
-  }
+  } else if (consecutive > p.loginMaxConsecutiveFailures) reason = 'disabled';
+  else if (inWindow > p.loginMaxFailuresPerAccount) reason = 'account';
+  else if (fromIp > p.loginMaxFailuresPerIp) reason = 'ip';
   if (!reason) return { ok: true, ticket: { keys: k, trusted: !!k.device, consecutive, inWindow } };
-  for (const key of taken) await release(db, key);
+  await settle(db, { release: taken.map((c) => c.key) });
   return { ok: false, reason };
 }
 
-/** The password was right: failures stop being consecutive, and the address gets its count back. */
+/** The password was right: failures stop being consecutive, and the address gets its count back (one round trip). */
 export async function recordSuccess(db: Db, p: ThrottlePolicy, t: Ticket): Promise<void> {
   // A remembered device may sign in while password login is disabled for everyone else; that does
   // not re-enable it (only a password reset does), so it only gives back its own count.
-  if (t.consecutive <= p.loginMaxConsecutiveFailures) await reset(db, t.keys.consecutive);
-  else await release(db, t.keys.consecutive);
-  if (t.keys.device) {
-    await reset(db, t.keys.device);
-  } else {
-    await reset(db, t.keys.window);
-    await release(db, t.keys.ip);
-  }
+  const consecutive = t.consecutive <= p.loginMaxConsecutiveFailures ? 'reset' : 'release';
+  const reset = consecutive === 'reset' ? [t.keys.consecutive] : [];
+  const release = consecutive === 'release' ? [t.keys.consecutive] : [];
+  if (t.keys.device) reset.push(t.keys.device);
+  else { reset.push(t.keys.window); release.push(t.keys.ip); }
+  await settle(db, { reset, release });
 }
 
 /**
@@ -120,6 +117,5 @@ export async function lockNoticeDue(db: Db, p: ThrottlePolicy, t: Ticket, lock: 
 /** After a password reset: the account's password-guessing counters start from nothing. */
 export async function clearPasswordThrottle(db: Db, secret: string, accountId: string): Promise<void> {
   const k = keys(accountKey(secret, accountId), '', undefined);
-  await reset(db, k.consecutive);
-  await reset(db, k.window);
+  await settle(db, { reset: [k.consecutive, k.window] });
 }

@@ -3,10 +3,11 @@
 // per IP (distinct numbers) and a global hourly budget against toll fraud.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
+import { prepared } from '../db/prepared.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import { hmac, pseudonym, safeEqual } from '../shared/digest.ts';
 import { otpSends, smsBudgetUsed } from '../shared/metrics.ts';
-import { hit, reset } from '../shared/rate-limit.ts';
+import { hitAll, settle, type Counter } from '../shared/rate-limit.ts';
 
 export interface OtpSettings {
   otpSecret: string;
@@ -32,13 +33,15 @@ type Refusal = 'phone' | 'identity' | 'ip' | 'budget';
 interface ChallengeRow { id: string; code_hash: string; attempts: number; expires_at: string | Date; sent_at: string | Date; consumed_at: unknown }
 
 const HOUR = 3600;
+const BUDGET = 'sms:budget';
 
 export class OtpService {
   /** `sms` is the outbox-backed gateway: sending stores the message, it never waits on the gateway. */
   constructor(private readonly db: Db, private readonly sms: SmsGateway, private readonly s: OtpSettings) {}
 
-  private latest(flowId: string, purpose: string) {
-    return this.db('otp_challenges').where({ flow_id: flowId, purpose }).orderBy('sent_at', 'desc').first() as Promise<ChallengeRow | undefined>;
+  private async latest(flowId: string, purpose: string): Promise<ChallengeRow | undefined> {
+    const [row] = await prepared(this.db)<ChallengeRow>('otp_latest', 'select * from otp_challenges where flow_id = ? and purpose = ? order by sent_at desc limit 1', [flowId, purpose]);
+    return row;
   }
 
   /** `deliver: false` does everything but the SMS: forgot-password uses it for unknown IDs so
@@ -72,21 +75,32 @@ export class OtpService {
   }
 
   /** The send limits, each an atomic counter shared by every node; the first that refuses stops the
-   *  later ones counting (a refused send spends neither the IP's numbers nor the global budget). */
+   *  later ones counting (a refused send spends neither the IP's numbers nor the global budget). Two
+   *  round trips: the number's own counters, then the address's and the budget's. */
   private async refusal(o: { phone: string; ip: string; identity?: string | undefined }): Promise<Refusal | undefined> {
     const phone = pseudonym(this.s.otpSecret, o.phone);
-    if ((await hit(this.db, `sms:phone:${phone}`, HOUR)) > this.s.smsMaxPerPhone) return 'phone';
-    if (o.identity && (await hit(this.db, `sms:identity:${pseudonym(this.s.otpSecret, o.identity)}`, HOUR)) > this.s.smsMaxPerIdentity) return 'identity';
     // Per IP, distinct numbers: a number counts the first time this IP sends to it in the window.
     // Resends and the many people behind one carrier NAT add little; a fraudster's fresh numbers add up.
     const pair = `sms:ip-phone:${o.ip}:${phone}`;
-    if ((await hit(this.db, pair, HOUR)) === 1 && (await hit(this.db, `sms:ip:${o.ip}`, HOUR)) > this.s.smsMaxPerIp) {
-      await reset(this.db, pair); // refused: this number was not let through, so it must count again next time
-      return 'ip';
-    }
-    const used = await hit(this.db, 'sms:budget', HOUR);
+    const identity = o.identity ? `sms:identity:${pseudonym(this.s.otpSecret, o.identity)}` : undefined;
+    const own: Counter[] = [{ key: `sms:phone:${phone}`, seconds: HOUR }, { key: pair, seconds: HOUR }];
+    if (identity) own.push({ key: identity, seconds: HOUR });
+    const [toPhone = 0, sentFromIp = 0, forIdentity = 0] = await hitAll(this.db, own);
+    // A released pair at 0 counts as new again, as if never hit.
+    if (toPhone > this.s.smsMaxPerPhone) return this.refuse('phone', [pair, ...(identity ? [identity] : [])]);
+    if (identity && forIdentity > this.s.smsMaxPerIdentity) return this.refuse('identity', [pair]);
+    const newNumber = sentFromIp === 1;
+    const counts = await hitAll(this.db, [...(newNumber ? [{ key: `sms:ip:${o.ip}`, seconds: HOUR }] : []), { key: BUDGET, seconds: HOUR }]);
+    const used = counts.at(-1)!;
+    if (newNumber && counts[0]! > this.s.smsMaxPerIp) return this.refuse('ip', [pair, BUDGET]);
     smsBudgetUsed.set(used);
     return used > this.s.smsBudgetPerHour ? 'budget' : undefined;
+  }
+
+  /** Gives back the hits of limits after the one that refused (one round trip). */
+  private async refuse(reason: Refusal, giveBack: string[]): Promise<Refusal> {
+    await settle(this.db, { release: giveBack });
+    return reason;
   }
 
   /** `attempts`: how many codes the latest challenge has been given, this one included (0 when there is none). */
@@ -109,8 +123,8 @@ export class OtpService {
     if (!/^\d{6}$/.test(code) || !safeEqual(hmac(this.s.otpSecret, latest.id, code), latest.code_hash)) {
       return result(attempts >= this.s.otpMaxAttempts ? 'too_many' : 'wrong');
     }
-    const used = await this.db('otp_challenges').where({ id: latest.id }).whereNull('consumed_at').update({ consumed_at: this.db.fn.now() });
-    return result(used === 1 ? 'ok' : 'none');
+    const used = await prepared(this.db)('otp_consume', 'update otp_challenges set consumed_at = now() where id = ? and consumed_at is null returning 1 as used', [latest.id]);
+    return result(used.length === 1 ? 'ok' : 'none');
   }
 
   async resendAt(flowId: string, purpose: string): Promise<Date | undefined> {

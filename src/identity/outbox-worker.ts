@@ -6,6 +6,7 @@
 // A message a request stores on this node is stored already claimed and sent at once (submit): the
 // same row, lease and retries as a claimed one, without the claim's statement or a wait for a poll.
 import type { Db } from '../db/knex.ts';
+import { prepared } from '../db/prepared.ts';
 import type { SmsGateway } from '../connectors/sms/index.ts';
 import type { EmailGateway } from '../connectors/email/index.ts';
 import { pseudonym } from '../shared/digest.ts';
@@ -127,7 +128,7 @@ export class OutboxWorker {
       outboxDeliveries.inc({ kind: row.kind, outcome: 'retry' });
       return;
     }
-    await this.db('outbox').where({ id: row.id }).delete();
+    await prepared(this.db)('outbox_delete', 'delete from outbox where id = ?', [row.id]);
     outboxDeliveries.inc({ kind: row.kind, outcome: 'sent' });
   }
 

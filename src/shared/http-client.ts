@@ -1,6 +1,12 @@
 // Outgoing JSON calls to external systems: timeout per attempt, retries on network errors
 // and 5xx with backoff, and the same Idempotency-Key on every attempt; each call counted in metrics.
+// undici's request rather than fetch: every login sends an SMS, and fetch (web streams) cost about
+// four times the CPU per call (bench/README: measured 560 vs 80 µs).
+import { Agent, request } from 'undici';
 import { upstreamCalls } from './metrics.ts';
+
+// Kept-alive connections to each upstream (a pool, not state).
+const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
 export interface JsonRequest {
   url: string;
   body: unknown;
@@ -19,10 +25,10 @@ export class UpstreamError extends Error {
   }
 }
 
-export async function postJson<T = unknown>(req: JsonRequest, fetchImpl: typeof fetch = fetch): Promise<T> {
+export async function postJson<T = unknown>(req: JsonRequest): Promise<T> {
   const upstream = req.upstream ?? hostOf(req.url);
   try {
-    const answer = await postOnce<T>(req, fetchImpl);
+    const answer = await postOnce<T>(req);
     upstreamCalls.inc({ upstream, outcome: 'ok' });
     return answer;
   } catch (e) {
@@ -35,13 +41,14 @@ function hostOf(url: string): string {
   try { return new URL(url).host; } catch { return 'invalid'; }
 }
 
-async function postOnce<T>(req: JsonRequest, fetchImpl: typeof fetch): Promise<T> {
+async function postOnce<T>(req: JsonRequest): Promise<T> {
   let last: unknown;
   for (let attempt = 0; attempt <= req.retries; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
     try {
-      const res = await fetchImpl(req.url, {
+      const res = await request(req.url, {
         method: 'POST',
+        dispatcher: agent,
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',
@@ -51,12 +58,13 @@ async function postOnce<T>(req: JsonRequest, fetchImpl: typeof fetch): Promise<T
         body: JSON.stringify(req.body),
         signal: AbortSignal.timeout(req.timeoutMs),
       });
-      const text = await res.text();
-      if (res.status >= 500) {
-        last = new UpstreamError(`upstream answered ${res.status}`, res.status);
+      const text = await res.body.text();
+      const status = res.statusCode;
+      if (status >= 500) {
+        last = new UpstreamError(`upstream answered ${status}`, status);
         continue;
       }
-      if (!res.ok) throw new UpstreamError(`upstream refused the request (${res.status})`, res.status);
+      if (status < 200 || status > 299) throw new UpstreamError(`upstream refused the request (${status})`, status);
       return (text ? JSON.parse(text) : {}) as T;
     } catch (e) {
       if (e instanceof UpstreamError && e.status !== undefined && e.status < 500) throw e;

@@ -3,7 +3,7 @@ import { postJson, UpstreamError } from '../../shared/http-client.ts';
 import type { SmsGateway, SmsMessage } from './port.ts';
 import { SmsUnavailableError } from './port.ts';
 
-export interface HttpSmsOptions { url: string; token?: string | undefined; timeoutMs: number; retries: number; fetch?: typeof fetch }
+export interface HttpSmsOptions { url: string; token?: string | undefined; timeoutMs: number; retries: number }
 
 export class HttpSmsGateway implements SmsGateway {
   readonly kind = 'http';
@@ -19,7 +19,7 @@ export class HttpSmsGateway implements SmsGateway {
         timeoutMs: this.opts.timeoutMs,
         retries: this.opts.retries,
         idempotencyKey: msg.idempotencyKey,
-      }, this.opts.fetch);
+      });
     } catch (e) {
       throw new SmsUnavailableError(e instanceof UpstreamError ? e.message : 'SMS gateway error');
     }
