@@ -112,6 +112,10 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
     ctx.state.sandbox = cfg.sandbox;
     await next();
   });
+  // The token endpoint and its kin are oidc-provider's alone and answer machines: straight to it,
+  // past the pages' router and middleware (which would only walk every route to find none).
+  const toProvider = mountProvider(provider);
+  app.use((ctx: Context, next: Next) => (MACHINE_PATHS.has(ctx.path) ? rejectNul(ctx, () => toProvider(ctx)) : next()));
   app.use(health(db, redis));
   app.use(staticFiles);
   app.use(altchaAssets);
@@ -147,13 +151,16 @@ export async function createApp({ cfg, db, logger, connectors: overrides }: AppD
   app.use(pages.allowedMethods());
 
   app.use(rejectNul);
-  app.use(mountProvider(provider));
+  app.use(toProvider);
   return { app, provider, registry, routers: [counter, pages], close: async () => {
     await outbox.stop();
     if (tokenDb !== db) await tokenDb.destroy();
     if (redis) { useRedis(db, undefined); await redis.close(); }
   } };
 }
+
+/** oidc-provider's endpoints that no page of ours shares a path with (default routes, exact paths). */
+const MACHINE_PATHS: ReadonlySet<string> = new Set(['/token', '/token/introspection', '/token/revocation', '/jwks', '/me', '/.well-known/openid-configuration']);
 
 // The partner API parses its own JSON (16 KB); a body it could only fail on is refused from the headers.
 async function apiBodyGuard(ctx: Context, next: Next): Promise<void> {

@@ -16,11 +16,16 @@ export function prepared(db: Db): Prepared {
   return p;
 }
 
+// Inside a transaction the query must run on its connection: knex then, not the pool. Through a
+// server's embedded database the session is shared, and names would meet another client's.
+function preparable(db: Db): boolean {
+  const client = db.client as unknown as KnexClient;
+  return client.config.client === 'pg' && !db.isTransaction && !(db.userParams as { sharedSession?: boolean }).sharedSession;
+}
+
 function create(db: Db): Prepared {
   const client = db.client as unknown as KnexClient;
-  // Inside a transaction the query must run on its connection: knex then, not the pool. Through a
-  // server's embedded database the session is shared, and names would meet another client's.
-  if (client.config.client !== 'pg' || db.isTransaction || (db.userParams as { sharedSession?: boolean }).sharedSession) {
+  if (!preparable(db)) {
     return async <R>(_name: string, sql: string, values: unknown[]) => ((await db.raw(sql, values as never[])) as { rows: R[] }).rows;
   }
   const numbered = new Map<string, string>();
@@ -38,4 +43,34 @@ function create(db: Db): Prepared {
       await client.releaseConnection(conn);
     }
   };
+}
+
+/**
+ * One row's write, sent with the other requests' writes of the same event-loop turn as one
+ * statement (`many`, taking one array per column, `?::type[]`): a round trip per turn instead of
+ * per request. Nothing outlives the turn, so it stays correct on several nodes. A batch that fails
+ * is retried row by row (`one`), so that a bad row fails only its own request; so is one that
+ * writes a key twice (a multi-row upsert cannot). Where statements are not prepared (PGlite, a
+ * transaction), every row is its own statement.
+ */
+export function batched(db: Db, name: string, one: string, many: string, keyOf: (row: unknown[]) => string): (row: unknown[]) => Promise<void> {
+  const query = prepared(db);
+  const single = async (row: unknown[]) => { await query(name, one, row); };
+  if (!preparable(db)) return single;
+  let queue: { row: unknown[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const eachAlone = (q: typeof queue) => q.reduce((prev, w) => prev.then(() => single(w.row).then(w.resolve, w.reject)), Promise.resolve());
+  const flush = async () => {
+    const q = queue;
+    queue = [];
+    if (q.length === 1 || new Set(q.map((w) => keyOf(w.row))).size < q.length) return eachAlone(q);
+    try {
+      await query(`${name}_many`, many, q[0]!.row.map((_, c) => q.map((w) => w.row[c])));
+      for (const w of q) w.resolve();
+    } catch {
+      await eachAlone(q);
+    }
+  };
+  return (row) => new Promise<void>((resolve, reject) => {
+    if (queue.push({ row, resolve, reject }) === 1) setImmediate(() => void flush());
+  });
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
 import { prepared } from '../db/prepared.ts';
+import { recall } from '../provider/request-memo.ts';
 
 export type SubjectType = 'citizen' | 'enterprise';
 export type Level = 2 | 3;
@@ -37,6 +38,23 @@ const ACCOUNT_WITH_IDS = `select a.*, coalesce(json_agg(json_build_object('type'
        filter (where i.id is not null), '[]') as ids
      from accounts a left join identifiers i on i.account_id = a.id`;
 
+/**
+ * The same account as one json value, `{ account, ids }` (null when there is none), for a statement
+ * that reads it beside something else: a token's find reads the account the grant will ask for.
+ */
+export const accountJsonOf = (accountId: string) => `(select json_build_object('account', to_json(a), 'ids', coalesce(json_agg(json_build_object('type', i.type,
+    'value', i.value, 'verified', i.verified, 'primary', i."primary") order by i.id) filter (where i.id is not null), '[]'))
+  from accounts a left join identifiers i on i.account_id = a.id where a.id = ${accountId} group by a.id)`;
+
+export interface AccountJson { account: AccountRow; ids: unknown }
+
+/** The memo key under which a statement of this request left the account it read (src/provider/request-memo.ts). */
+export const accountMemoKey = (id: string) => `Account:${id}`;
+
+export function accountFromJson(j: AccountJson): Account {
+  return toAccount({ ...j.account, ids: j.ids });
+}
+
 function toAccount(row: AccountRow & { ids: unknown }): Account {
   return {
     id: row.id,
@@ -53,6 +71,9 @@ function toAccount(row: AccountRow & { ids: unknown }): Account {
 
 export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  // Read a moment ago in this request, with the token that names it.
+  const known = recall<AccountJson>(accountMemoKey(id));
+  if (known) return accountFromJson(known);
   const [row] = await prepared(db)<AccountRow & { ids: unknown }>('find_account', `${ACCOUNT_WITH_IDS} where a.id = ? group by a.id`, [id]);
   return row ? toAccount(row) : undefined;
 }
