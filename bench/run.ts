@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import { ensureAccounts } from './accounts.ts';
 import { BARE_STEPS, STEPS, type Step } from './login.ts';
 import { bareLogin, cpuPerStep, loginLoad, oursLogin, statementsPer, statementsPerLogin, type LoginRun, type StatementCount, type Target } from './logins.ts';
-import { memoryMiB } from './proc.ts';
+import { cpuSeconds, memoryMiB } from './proc.ts';
 import { startSmsGateway } from './sms-gateway.ts';
 
 const { values: args } = parseArgs({ options: {
@@ -104,7 +104,8 @@ function stop(child: ChildProcess): Promise<void> {
   return gone;
 }
 
-interface Result { rps: number; p99: number; errors: number }
+/** A grant's load: throughput, p99, errors, and the target's CPU (share of its core, ms per request). */
+interface Result { rps: number; p99: number; errors: number; cpuShare: number; cpuMs: number }
 
 async function tokenRequest(port: number, body: string, dispatcher?: Agent) {
   const res = await request(`http://127.0.0.1:${port}/token`, { method: 'POST', dispatcher, headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' }, body });
@@ -112,7 +113,8 @@ async function tokenRequest(port: number, body: string, dispatcher?: Agent) {
   return res.statusCode;
 }
 
-async function load(port: number, bodies: () => string | undefined, seconds: number): Promise<Result> {
+async function load(port: number, pid: number, bodies: () => string | undefined, seconds: number): Promise<Result> {
+  const cpu0 = cpuSeconds(pid);
   const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1 });
   const lat: number[] = [];
   let errors = 0;
@@ -129,9 +131,10 @@ async function load(port: number, bodies: () => string | undefined, seconds: num
     }
   }));
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = cpuSeconds(pid) - cpu0;
   await dispatcher.close();
   lat.sort((a, b) => a - b);
-  return { rps: lat.length / elapsed, p99: lat[Math.floor(lat.length * 0.99)] ?? 0, errors };
+  return { rps: lat.length / elapsed, p99: lat[Math.floor(lat.length * 0.99)] ?? 0, errors, cpuShare: cpu / elapsed, cpuMs: lat.length ? (cpu * 1000) / lat.length : 0 };
 }
 
 // Codes first: the prepared ones live 60 seconds (oidc-provider's default).
@@ -142,13 +145,23 @@ const grantBody = (g: Grant, t: { codes: string[]; refresh: string[] }, i: numbe
   g === 'client_credentials' ? 'grant_type=client_credentials'
     : g === 'refresh_token' ? `grant_type=refresh_token&refresh_token=${t.refresh[i]}` : `grant_type=authorization_code&code=${t.codes[i]}&redirect_uri=${cb}`;
 
-async function grantLoads(port: number, tokens: { codes: string[]; refresh: string[] }, skip: number): Promise<Record<Grant, Result>> {
-  let j = skip;
-  const ac = await load(port, () => (j < tokens.codes.length ? grantBody('authorization_code', tokens, j++) : undefined), 60);
-  const cc = await load(port, () => 'grant_type=client_credentials', CC_SECONDS);
-  let i = skip;
-  const rt = await load(port, () => (i < tokens.refresh.length ? grantBody('refresh_token', tokens, i++) : undefined), 60);
-  return { client_credentials: cc, refresh_token: rt, authorization_code: ac };
+interface GrantTarget { port: number; pid: number; tokens: { codes: string[]; refresh: string[] }; skip: number }
+
+/**
+ * Each grant on our target and then at once on the bare one, so that both see the same machine (a
+ * ratio of two loads minutes apart measured the load of the moment as much as the code).
+ */
+async function grantLoads(a: GrantTarget, b: GrantTarget): Promise<[Record<Grant, Result>, Record<Grant, Result>]> {
+  const one = async (t: GrantTarget, g: Grant) => {
+    if (g === 'client_credentials') return load(t.port, t.pid, () => 'grant_type=client_credentials', CC_SECONDS);
+    const pool = g === 'refresh_token' ? t.tokens.refresh : t.tokens.codes;
+    let i = t.skip;
+    return load(t.port, t.pid, () => (i < pool.length ? grantBody(g, t.tokens, i++) : undefined), 60);
+  };
+  const ours = {} as Record<Grant, Result>;
+  const bare = {} as Record<Grant, Result>;
+  for (const g of GRANTS) { ours[g] = await one(a, g); bare[g] = await one(b, g); }
+  return [ours, bare];
 }
 
 /** This run's key prefix in Redis, or undefined when no Redis answers at --redis. */
@@ -188,6 +201,10 @@ let logins: {
   statements: StatementCount; created: { created: number; seconds: number }[]; idleRss: number; earlierPeak: number;
 };
 let ourGrants: Record<Grant, Result>;
+let bare: Record<Grant, Result>;
+// The bare target runs beside ours from ours' grants on (its keys are ours): grants back to back, its own login at the end.
+let bareTarget: { child: ChildProcess; tokens: { codes: string[]; refresh: string[] } } | undefined;
+process.on('exit', () => { bareTarget?.child.kill('SIGTERM'); });
 const grantStatements = {} as Record<Grant, StatementCount>;
 let withRedis: { statements: StatementCount; grants: Record<Grant, StatementCount>; c8: LoginRun; walPerLogin: number } | undefined;
 let walPerLogin = 0;
@@ -214,7 +231,8 @@ try {
     for (const g of GRANTS) {
       grantStatements[g] = await statementsPer(t, COUNTED, async (i) => { await tokenRequest(4801, grantBody(g, tokens, i)); });
     }
-    ourGrants = await grantLoads(4801, tokens, COUNTED);
+    bareTarget = await startTarget('bare', 4803);
+    [ourGrants, bare] = await grantLoads({ port: 4801, pid: t.pid, tokens, skip: COUNTED }, { port: 4803, pid: bareTarget.child.pid!, tokens: bareTarget.tokens, skip: 0 });
     const created = [await ensureAccounts(DB, BASE_ACCOUNTS)];
     const ours = oursLogin(t, inbox);
     const warm = await loginLoad(t, ours, { concurrency: 2, seconds: SMOKE ? 0.5 : 3, accounts: BASE_ACCOUNTS });
@@ -258,16 +276,15 @@ try {
   if (dbPinned) pinPostgres(allCpus);
   await inbox.close();
 }
-// The bare target: its token grants, then its own login (the protocol floor) at c=8 and one at a time.
-const { grants: bare, floor } = await (async () => {
-  const { child, tokens } = await startTarget('bare', 4803);
+// The bare target's own login (the protocol floor) at c=8 and one at a time.
+const floor = await (async () => {
+  const { child } = bareTarget!;
   const bt: Target = { origin: 'http://127.0.0.1:4803', pid: child.pid!, controlPort: 0 };
   try {
-    const grants = await grantLoads(4803, tokens, 0);
     const login = bareLogin(bt);
     const warm = await loginLoad(bt, login, { concurrency: 2, seconds: SMOKE ? 0.3 : 2, accounts: 1000 });
     const c8 = await loginLoad(bt, login, { concurrency: 8, seconds: SMOKE ? 0.5 : SECONDS, accounts: 1000 });
-    return { grants, floor: { warm, c8, stepCpu: await cpuPerStep(bt, login, SEQUENTIAL_BARE, 0) } };
+    return { warm, c8, stepCpu: await cpuPerStep(bt, login, SEQUENTIAL_BARE, 0) };
   } finally { child.kill('SIGTERM'); }
 })();
 const load1 = os.loadavg();
@@ -314,7 +331,7 @@ if (windows) {
 for (const g of GRANTS) {
   const o = ourGrants[g];
   const b = bare[g];
-  w(`| **${g} ÷ bare oidc-provider** | **${n2(o.rps / b.rps)}** (${n0(o.rps)} vs ${n0(b.rps)}/s, p99 ${n1(o.p99)} vs ${n1(b.p99)} ms${o.errors + b.errors ? `; errors ${o.errors} vs ${b.errors}` : ''}) | ≥ 0.6 |`);
+  w(`| **${g} ÷ bare oidc-provider** | **${n2(o.rps / b.rps)}** (${n0(o.rps)} vs ${n0(b.rps)}/s, p99 ${n1(o.p99)} vs ${n1(b.p99)} ms, provider CPU ${n0(o.cpuShare * 100)} vs ${n0(b.cpuShare * 100)} %, ${n2(o.cpuMs)} vs ${n2(b.cpuMs)} ms CPU per request${o.errors + b.errors ? `; errors ${o.errors} vs ${b.errors}` : ''}) | ≥ 0.6 |`);
 }
 w(`| database statements per login | ${n1(statements.perItem)}${withRedis ? `; with REDIS_URL ${n1(withRedis.statements.perItem)}` : ''} | |`);
 w(`| PostgreSQL WAL per login (c=8 run) | ${n1(walPerLogin / 1024)} KiB${withRedis ? `; with REDIS_URL ${n1(withRedis.walPerLogin / 1024)} KiB` : ''} | |`);
