@@ -101,7 +101,9 @@ describe('admin console: support desk', () => {
 
   it('unlocks password login, signs out everywhere, removes a credential, raises to level 3 — each audited, each told by SMS', async () => {
     // Password login disabled by guessing (the consecutive-failure count at its limit) until the desk unlocks it.
-    await s.db('rate_limits').insert({ key: `login:fail:${accountKey(s.cfg.otpSecret, citizenId)}`, count: s.cfg.loginMaxConsecutiveFailures, expires_at: new Date(Date.now() + 86_400_000) });
+    // An upsert: the citizen's earlier sign-in left the counter's row behind, reset (expired).
+    await s.db('rate_limits').insert({ key: `login:fail:${accountKey(s.cfg.otpSecret, citizenId)}`, count: s.cfg.loginMaxConsecutiveFailures, expires_at: new Date(Date.now() + 86_400_000) })
+      .onConflict('key').merge();
     await assert.rejects(loginL1(newAgent(s.issuer), s.issuer, '/account', { username: CITIZEN.username, password: 'Counter#2026x', phone: NEW_PHONE }), /login form accepted/);
     assert.equal((await act('unlock')).status, 303);
     assert.ok(await auditRow('support.unlock'));
