@@ -3,25 +3,17 @@
 // BHXH codes, unique too, that another account or an earlier line already holds.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runImport } from '../../src/import/run.ts';
-import { startServer, type TestServer } from '../support/server.ts';
-import { bulkLines } from './sample.ts';
+import type { TestServer } from '../support/server.ts';
+import { bulkLines, importSuite } from './sample.ts';
 
 describe('accounts import: unique ID numbers', function () {
   this.timeout(240_000);
   let s: TestServer;
   let dir: string;
-  before(async () => {
-    s = await startServer();
-    dir = mkdtempSync(path.join(tmpdir(), 'dvc-import-clash-'));
-  });
-  after(async () => {
-    await s?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  importSuite('dvc-import-clash-', (server, folder) => { s = server; dir = folder; });
 
   it('a registration that takes an ID number during the batch: the batch is read again, that row is already present', async function () {
     // PGlite is one session: no registration can commit inside the import's transaction there.

@@ -2,15 +2,14 @@
 // import and a dry run that change nothing, an import killed mid-way and resumed to the same end state.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runImport } from '../../src/import/run.ts';
 import { writeReport } from '../../src/import/report.ts';
 import { jsonColumn } from '../../src/db/knex.ts';
 import type { PasswordConfig } from '../../src/identity/passwords.ts';
-import { startServer, type TestServer } from '../support/server.ts';
-import { bulkLines, mixedFile } from './sample.ts';
+import type { TestServer } from '../support/server.ts';
+import { bulkLines, importSuite, mixedFile } from './sample.ts';
 
 /** Everything an import writes, without the random ids and clocks: two runs compare equal or not. */
 export async function snapshot(s: TestServer): Promise<string> {
@@ -50,14 +49,7 @@ describe('accounts import', function () {
   this.timeout(240_000);
   let s: TestServer;
   let dir: string;
-  before(async () => {
-    s = await startServer();
-    dir = mkdtempSync(path.join(tmpdir(), 'dvc-import-'));
-  });
-  after(async () => {
-    await s?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  importSuite('dvc-import-', (server, folder) => { s = server; dir = folder; });
 
   it('imports the mixed file: every rejected line in the report with its reason, and the count adds up', async () => {
     const file = path.join(dir, 'mixed.jsonl');

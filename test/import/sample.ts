@@ -1,9 +1,27 @@
 // The mixed import file of the tests: valid rows of both subject types with every legacy hash type,
 // rows with each kind of error, duplicates inside the file and against an existing (sandbox) account.
 import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { startServer, type TestServer } from '../support/server.ts';
+
+/** A suite's server and a folder for its import files, made before its tests and removed after. */
+export function importSuite(prefix: string, use: (s: TestServer, dir: string) => void): void {
+  let s: TestServer | undefined;
+  let dir: string | undefined;
+  before(async () => {
+    s = await startServer();
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+    use(s, dir);
+  });
+  after(async () => {
+    await s?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+}
 
 export const OLD_PASSWORD = 'Cu-mat-khau-2019!';
 
